@@ -1,0 +1,79 @@
+"""The lists of feeds: ``index.html`` (with autodiscovery links) and ``feeds.opml``.
+
+Built from the feeds' specs only; no I/O. Every URL is absolute, from ``base_url``.
+"""
+
+from __future__ import annotations
+
+import html
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+
+from feeder.config import Config
+from feeder.model import FeedSpec, OutputFile
+from feeder.render import MEDIA_TYPES, feed_file, url_for
+
+LABELS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
+
+
+def render_catalog(feeds: Sequence[FeedSpec], cfg: Config) -> list[OutputFile]:
+    """``index.html`` and ``feeds.opml`` for these feeds."""
+    return [OutputFile("index.html", index_html(feeds, cfg)),
+            OutputFile("feeds.opml", opml(feeds, cfg))]
+
+
+def index_html(feeds: Sequence[FeedSpec], cfg: Config) -> bytes:
+    esc = html.escape
+    site = cfg.site
+    head = [f'<link rel="alternate" type="{MEDIA_TYPES[fmt]}" title="{esc(f.title)} ({LABELS[fmt]})"'
+            f' href="{esc(url_for(cfg, feed_file(f, fmt)))}">'
+            for f in feeds for fmt in cfg.output.formats]
+    rows = []
+    for f in feeds:
+        links = " · ".join(f'<a href="{esc(url_for(cfg, feed_file(f, fmt)))}">{LABELS[fmt]}</a>'
+                           for fmt in cfg.output.formats)
+        name = esc(f.name) if f.key else "All articles"
+        depth = len(f.key)
+        rows.append(f'<li class="depth-{depth}"><span class="name">{name}</span> '
+                    f'<span class="count">({len(f.entries)})</span> {links}</li>')
+    page = [
+        "<!DOCTYPE html>",
+        f'<html lang="{esc(site.language)}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{esc(site.title)}</title>",
+        *head,
+        "<style>body{font:16px/1.5 system-ui,sans-serif;max-width:48rem;margin:2rem auto;"
+        "padding:0 1rem}li{margin:.3rem 0}"
+        + "".join(f".depth-{d}{{margin-left:{d * 1.2:.1f}rem}}" for d in range(1, 9))
+        + ".count{color:#777}</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{esc(site.title)}</h1>",
+        f"<p>{esc(site.description)}</p>" if site.description else "",
+        "<p>Copy a feed's address into your feed reader, or import all of them at once with "
+        f'<a href="{esc(url_for(cfg, "feeds.opml"))}">feeds.opml</a>.</p>',
+        "<ul>",
+        *rows,
+        "</ul>",
+        "</body>",
+        "</html>",
+    ]
+    return ("\n".join(line for line in page if line) + "\n").encode("utf-8")
+
+
+def opml(feeds: Sequence[FeedSpec], cfg: Config) -> bytes:
+    """OPML 2.0, one outline per feed, in its first configured format."""
+    fmt = cfg.output.formats[0]
+    root = ET.Element("opml", version="2.0")
+    head = ET.SubElement(root, "head")
+    ET.SubElement(head, "title").text = cfg.site.title
+    body = ET.SubElement(root, "body")
+    for f in feeds:
+        ET.SubElement(body, "outline", text=f.title, title=f.title,
+                      type="rss", xmlUrl=url_for(cfg, feed_file(f, fmt)),
+                      htmlUrl=cfg.site.base_url)
+    ET.indent(root)
+    text = ET.tostring(root, encoding="unicode")
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + text + "\n").encode("utf-8")

@@ -1,0 +1,154 @@
+"""The ``feeder`` command: argument parsing, messages and exit codes.
+
+The only module that parses arguments and the only place that turns errors into exit codes:
+0 ok, 1 the build failed (or, with ``--strict``, an article was skipped), 2 usage or config
+error, or an unusable source/output folder. Results go to stdout, diagnostics to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from feeder import __version__
+from feeder.config import Config, load
+from feeder.errors import ConfigError, FeederError, OutputError, SourceError
+from feeder.model import Problem
+
+EPILOG_MAIN = """\
+examples:
+  feeder build                          build the feeds described by ./config.toml
+  feeder build --source posts --output public --strict
+  feeder check                          list every problem in the article folder
+
+Run 'feeder COMMAND --help' for a command's options.
+"""
+EPILOG_BUILD = """\
+example:
+  feeder build --config config.toml --output /var/www/feeds
+
+Writes one RSS, Atom and JSON feed per category plus one for all articles, index.html and
+feeds.opml. Unchanged files are not rewritten. Exit 0 when the feeds were written (skipped
+articles are listed on stderr), 1 with --strict when any article was skipped, 2 for a bad
+config or an unusable source or output folder.
+"""
+EPILOG_CHECK = """\
+example:
+  feeder check --format json | jq '.problems[] | select(.severity == "error")'
+
+Reads every article as 'build' would and prints each problem as 'path:line: severity:
+message', then a summary. Writes nothing. Exit 0 when no article would be skipped, 1 otherwise.
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="feeder", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG_MAIN,
+        description="Republish a folder of Hexo-style articles as RSS, Atom and JSON feeds.")
+    parser.add_argument("--version", action="version", version=f"feeder {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", type=Path, metavar="PATH",
+                        help="config file (default: ./config.toml if it exists)")
+    common.add_argument("--source", type=Path, metavar="DIR", help="article folder "
+                        "(overrides [source] path)")
+    common.add_argument("--output", type=Path, metavar="DIR", help="output folder "
+                        "(overrides [output] path)")
+    common.add_argument("-v", "--verbose", action="store_true", help="more logging")
+    common.add_argument("-q", "--quiet", action="store_true",
+                        help="only errors: no summary, no warnings")
+    build = commands.add_parser("build", parents=[common], help="build the feeds once",
+                                epilog=EPILOG_BUILD,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    build.add_argument("--strict", action="store_true",
+                       help="exit 1 if any article was skipped")
+    check = commands.add_parser("check", parents=[common], help="report every problem in the "
+                                "article folder without writing feeds", epilog=EPILOG_CHECK,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    check.add_argument("--format", choices=("text", "json"), default="text",
+                       help="output format (default: text)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(levelname)s: %(message)s", stream=sys.stderr)
+    try:
+        cfg = _config(args)
+        if args.command == "check":
+            return _check(cfg, args)
+        return _build(cfg, args)
+    except (ConfigError, SourceError, OutputError) as e:
+        print(f"feeder: error: {e}", file=sys.stderr)
+        return 2
+    except FeederError as e:
+        print(f"feeder: build failed: {e}", file=sys.stderr)
+        return 1
+
+
+def _config(args: argparse.Namespace) -> Config:
+    path = args.config
+    if path is None and Path("config.toml").is_file():
+        path = Path("config.toml")
+    return load(path, source=args.source, output=args.output)
+
+
+def _where(cfg: Config, problem: Problem) -> Problem:
+    """The problem with its path as the user can open it (relative to the current folder)."""
+    full = cfg.source.path / problem.path
+    try:
+        shown = os.path.relpath(full)
+    except ValueError:
+        shown = str(full)
+    if shown.startswith(".."):
+        shown = str(full)
+    return Problem(shown, problem.severity, problem.message, problem.line)
+
+
+def _print_problems(cfg: Config, problems: Sequence[Problem], quiet: bool) -> None:
+    for problem in problems:
+        if problem.severity == "error" or not quiet:
+            print(_where(cfg, problem), file=sys.stderr)
+
+
+def _build(cfg: Config, args: argparse.Namespace) -> int:
+    from feeder.build import build
+
+    report = build(cfg)
+    reading = report.reading
+    _print_problems(cfg, reading.problems, args.quiet)
+    if not args.quiet:
+        print(f"read {reading.files} articles: {len(reading.entries)} published, "
+              f"{reading.drafts} drafts left out, {len(reading.skipped)} skipped")
+        print(f"{report.feeds} feeds: {len(report.written)} files written, "
+              f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, "
+              f"in {report.seconds:.2f} s → {cfg.output.path}")
+    return 1 if args.strict and reading.skipped else 0
+
+
+def _check(cfg: Config, args: argparse.Namespace) -> int:
+    from feeder.build import check
+
+    reading = check(cfg)
+    if args.format == "json":
+        problems = [_where(cfg, p) for p in reading.problems]
+        print(json.dumps({
+            "articles": reading.files, "published": len(reading.entries),
+            "drafts": reading.drafts, "skipped": len(reading.skipped),
+            "problems": [{"path": p.path, "line": p.line, "severity": p.severity,
+                          "message": p.message} for p in problems],
+        }, ensure_ascii=False, indent=2))
+    else:
+        for problem in reading.problems:
+            if problem.severity == "error" or not args.quiet:
+                print(_where(cfg, problem))
+        if not args.quiet:
+            print(f"{reading.files} articles: {len(reading.entries)} would be published, "
+                  f"{reading.drafts} drafts, {len(reading.skipped)} would be skipped")
+    return 1 if reading.skipped else 0

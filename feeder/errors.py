@@ -1,0 +1,51 @@
+"""The one exception hierarchy of feeder.
+
+    FeederError
+    ├── ConfigError        bad config file, key or value (exit 2)
+    ├── SourceError        the source folder is missing or unreadable (exit 2)
+    ├── OutputError        the output folder cannot be created or written (exit 2)
+    └── ArticleError       one article cannot be used; the build skips it and goes on
+        ├── DecodeError    the bytes are not text in any encoding we accept
+        ├── FrontMatterError  no front matter, or it does not load as a mapping
+        └── FieldError     a field is missing or has an unusable value (title, date, …)
+
+Library code raises these; only ``feeder.cli`` turns them into messages and exit codes.
+"""
+
+from __future__ import annotations
+
+
+class FeederError(Exception):
+    """Base of every error feeder raises on purpose."""
+
+
+class ConfigError(FeederError):
+    """The configuration cannot be used; the message names the file, key and accepted values."""
+
+
+class SourceError(FeederError):
+    """The source folder cannot be read."""
+
+
+class OutputError(FeederError):
+    """The output folder cannot be written."""
+
+
+class ArticleError(FeederError):
+    """One article cannot be published. ``line`` is its 1-based line when known."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+class DecodeError(ArticleError):
+    """The file's bytes are not text."""
+
+
+class FrontMatterError(ArticleError):
+    """The front matter is missing, malformed, or not a mapping."""
+
+
+class FieldError(ArticleError):
+    """A front matter field is missing or unusable."""

@@ -1,0 +1,101 @@
+"""The plain values passed between pipeline stages. Frozen: no stage changes another's data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+CategoryPath = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One article file found by ``scan``: where it is and its stat signature."""
+
+    rel: str          # path below the source folder, '/'-separated; unique
+    path: Path        # absolute path
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True)
+class RawArticle:
+    """One file split by ``parse``: front matter as loaded, and the body text."""
+
+    source: SourceFile
+    meta: dict[str, Any]
+    body: str
+    body_line: int    # 1-based line where the body starts, for messages
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    email: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One article's normalised metadata: all that selection and the feeds' headers need."""
+
+    id: str                                 # stable: urn:uuid derived from `key`
+    key: str                                # what the id comes from, e.g. 'path:2022/a.md'
+    source: str                             # SourceFile.rel
+    title: str
+    published: datetime                     # aware, UTC
+    updated: datetime                       # aware, UTC; >= published is not required
+    categories: tuple[CategoryPath, ...]
+    tags: tuple[str, ...]
+    author: Author | None
+    link: str                               # absolute URL
+    base: str                               # URL relative body links resolve against
+    description: str                        # explicit summary from front matter, '' if none
+    image: str                              # lead image, absolute URL or ''
+    language: str
+    body_format: Literal["html", "markdown"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with one file. Errors skip the article; warnings do not."""
+
+    path: str
+    severity: Literal["error", "warning"]
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.severity}: {self.message}"
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """One feed to write: which entries, under which path and title."""
+
+    key: CategoryPath       # () is the all-articles feed
+    name: str               # display name: '' for all, else the category path joined
+    title: str
+    path: str               # folder below the output, '' for the root; '/'-separated
+    entries: tuple[Entry, ...]
+    updated: datetime
+
+
+@dataclass(frozen=True)
+class Content:
+    """An entry's body made ready for a feed."""
+
+    html: str
+    summary: str
+    image: str              # lead image after the image policy, '' if none
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    """A file to publish: its path below the output folder and its bytes."""
+
+    path: str
+    data: bytes

@@ -1,0 +1,265 @@
+"""Raw front matter → ``Entry``: one small function per field, and a table that names them.
+
+Pure: no file or network I/O, no clock (the file's mtime arrives in ``RawArticle.source``).
+A field that makes the article unusable raises ``FieldError``; a field that is merely odd is
+repaired and reported as a warning.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote, urljoin, urlsplit
+
+from feeder.config import Config
+from feeder.dates import parse_date
+from feeder.errors import FieldError
+from feeder.model import Author, CategoryPath, Entry, RawArticle
+from feeder.text import one_line, plain_text, shorten
+
+ID_NAMESPACE = uuid.UUID("5b0e8d52-3c2f-4b8e-9a55-6f0d1c1e7a10")
+IMAGE_KEYS = ("headimg", "thumbnail", "cover", "image", "banner")
+MAX_NAME = 200          # characters in one category or tag name
+MAX_DEPTH = 8           # levels in one category path
+MAX_TITLE = 1000
+
+
+@dataclass
+class _Notes:
+    """Warnings gathered while normalising one article."""
+
+    items: list[str] = field(default_factory=list)
+
+    def add(self, message: str) -> None:
+        self.items.append(message)
+
+
+def is_draft(meta: dict[str, Any]) -> bool:
+    """Hexo's switches: ``published: false`` or ``draft: true`` keep an article out."""
+    return meta.get("published") is False or meta.get("draft") is True
+
+
+def normalize(raw: RawArticle, cfg: Config) -> tuple[Entry | None, list[str]]:
+    """One article's front matter → its ``Entry`` (None for a draft) and warnings."""
+    meta = raw.meta
+    if is_draft(meta):
+        return None, []
+    notes = _Notes()
+    published = _date(meta, raw, cfg, notes)
+    link = _link(meta, raw.source.rel, published, cfg, notes)
+    image = _lead_image(meta, link)
+    key, entry_id = _id(meta, raw.source.rel)
+    entry = Entry(
+        id=entry_id,
+        key=key,
+        source=raw.source.rel,
+        title=title(meta.get("title"), cfg),
+        published=published,
+        updated=_updated(meta, published, cfg, notes),
+        categories=categories(meta.get("categories"), cfg.source.category_lists, notes),
+        tags=tags(meta.get("tags"), notes),
+        author=author(meta.get("author"), notes),
+        link=link,
+        base=_body_base(meta, image, cfg),
+        description=_description(meta, cfg),
+        image=image,
+        language=_text_field(meta, "lang", "language"),
+        body_format=_body_format(raw.body, cfg.source.body),
+    )
+    return entry, notes.items
+
+
+def title(value: Any, cfg: Config) -> str:
+    """A title: text or a number; entities decoded, rewrite rules applied, one line."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        kind = "missing" if value is None else f"a {type(value).__name__}, not text"
+        raise FieldError(f"title is {kind}")
+    text = one_line(html.unescape(str(value)))
+    for pattern, replacement in cfg.titles.rewrites:
+        text = pattern.sub(replacement, text)
+    text = one_line(text)
+    if not text:
+        raise FieldError("title is empty")
+    return shorten(text, MAX_TITLE)
+
+
+def _date(meta: dict[str, Any], raw: RawArticle, cfg: Config, notes: _Notes) -> datetime:
+    value = meta.get("date")
+    if value is None or value == "":
+        notes.add("no date: using the file's modification time")
+        return datetime.fromtimestamp(raw.source.mtime_ns / 1e9, UTC).replace(microsecond=0)
+    try:
+        return parse_date(value, cfg.site.timezone)
+    except ValueError as e:
+        raise FieldError(f"date {e}") from e
+
+
+def _updated(meta: dict[str, Any], published: datetime, cfg: Config, notes: _Notes) -> datetime:
+    for key in ("updated", "modified", "lastmod"):
+        if meta.get(key) not in (None, ""):
+            try:
+                return max(parse_date(meta[key], cfg.site.timezone), published)
+            except ValueError as e:
+                notes.add(f"{key} {e}; using the date instead")
+    return published
+
+
+def _name(value: Any) -> str:
+    """One category or tag name: text or number, one line, bounded length."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return ""
+    return one_line(str(value))[:MAX_NAME].strip()
+
+
+def _flat(items: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for item in items:
+        out.extend(_flat(item) if isinstance(item, list) else [item])
+    return out
+
+
+def categories(value: Any, lists: str, notes: _Notes | None = None) -> tuple[CategoryPath, ...]:
+    """Hexo categories → category paths.
+
+    ``'A'`` → (A); ``[A, B]`` → one path A › B (or, with ``lists = 'siblings'``, A and B);
+    ``[[A, B], C]`` → A › B and C. Numbers become text; empty names, other types and
+    duplicates are dropped; paths deeper than ``MAX_DEPTH`` are cut.
+    """
+    if value is None or value == "" or value == []:
+        return ()
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        raw_paths: list[list[Any]] = [[value]]
+    elif isinstance(value, list):
+        nested = any(isinstance(item, list) for item in value)
+        if nested or lists == "siblings":
+            raw_paths = [_flat(item) if isinstance(item, list) else [item] for item in value]
+        else:
+            raw_paths = [value]
+    else:
+        if notes:
+            notes.add(f"categories is a {type(value).__name__}; ignored")
+        return ()
+    paths: list[CategoryPath] = []
+    for raw in raw_paths:
+        path = tuple(n for n in (_name(v) for v in raw) if n)[:MAX_DEPTH]
+        if path and path not in paths:
+            paths.append(path)
+    return tuple(paths)
+
+
+def tags(value: Any, notes: _Notes | None = None) -> tuple[str, ...]:
+    """Tags: a name or a list of names; flat, de-duplicated, in the given order."""
+    items = [value] if not isinstance(value, list) else _flat(value)
+    names = [n for n in (_name(v) for v in items if v is not None) if n]
+    return tuple(dict.fromkeys(names))
+
+
+def author(value: Any, notes: _Notes | None = None) -> Author | None:
+    """An author: a name, a mapping with name/email/url (or link), or a list of those (first)."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        name = _name(value.get("name") or value.get("nick") or "")
+        email = _name(value.get("email") or value.get("mail") or "")
+        url = _name(value.get("url") or value.get("link") or "")
+        if "@" not in email:
+            email = ""
+        if urlsplit(url).scheme not in ("http", "https"):
+            url = ""
+        return Author(name or email, email, url) if (name or email) else None
+    name = _name(value)
+    return Author(name) if name else None
+
+
+def _id(meta: dict[str, Any], rel: str) -> tuple[str, str]:
+    """(key, id): from ``id``/``abbrlink``/``permalink``, else the path; edits never change it."""
+    for field_name in ("id", "abbrlink", "permalink"):
+        value = _name(meta.get(field_name))
+        if value:
+            scheme = urlsplit(value).scheme
+            if scheme and len(scheme) > 1 and " " not in value:
+                return f"{field_name}:{value}", value    # already a URI: keep what was published
+            return f"{field_name}:{value}", urn_for(f"{field_name}:{value}")
+    return f"path:{rel}", urn_for(f"path:{rel}")
+
+
+def urn_for(key: str) -> str:
+    return f"urn:uuid:{uuid.uuid5(ID_NAMESPACE, key)}"
+
+
+def _link(meta: dict[str, Any], rel: str, published: datetime, cfg: Config,
+          notes: _Notes) -> str:
+    """``link`` (absolute), ``permalink`` (relative to base_url or absolute), else the pattern."""
+    base = cfg.site.base_url
+    for key in ("link", "permalink"):
+        value = _name(meta.get(key))
+        if not value:
+            continue
+        scheme = urlsplit(value).scheme
+        if scheme in ("http", "https"):
+            return value
+        if key == "permalink" and not scheme:
+            return urljoin(base, quote(value.lstrip("/"), safe="/%#?=&"))
+        notes.add(f"{key} {value!r} is not an http(s) URL; ignored")
+    stem = posixpath.splitext(rel)[0]
+    fields = {"path": stem, "stem": posixpath.basename(stem),
+              "year": f"{published.year:04d}", "month": f"{published.month:02d}",
+              "day": f"{published.day:02d}"}
+    return urljoin(base, quote(cfg.source.permalink.format_map(fields).lstrip("/"), safe="/"))
+
+
+def _lead_image(meta: dict[str, Any], link: str) -> str:
+    for key in IMAGE_KEYS:
+        value = meta.get(key)
+        if isinstance(value, str) and value.strip():
+            url = urljoin(link, value.strip())
+            if urlsplit(url).scheme in ("http", "https"):
+                return url
+    return ""
+
+
+def _body_base(meta: dict[str, Any], image: str, cfg: Config) -> str:
+    """Relative URLs in a body belong to the article's source site: its ``link``, else the
+    lead image's site (scrapers keep the image host), else feeder's own ``base_url``."""
+    link = _name(meta.get("link"))
+    if urlsplit(link).scheme in ("http", "https"):
+        return link
+    if image:
+        parts = urlsplit(image)
+        return f"{parts.scheme}://{parts.netloc}/"
+    return cfg.site.base_url
+
+
+def _description(meta: dict[str, Any], cfg: Config) -> str:
+    for key in ("description", "excerpt", "summary"):
+        value = meta.get(key)
+        if isinstance(value, str) and value.strip():
+            return shorten(plain_text(value), cfg.output.summary_length * 4)
+    return ""
+
+
+def _text_field(meta: dict[str, Any], *keys: str) -> str:
+    for key in keys:
+        value = _name(meta.get(key))
+        if value:
+            return value
+    return ""
+
+
+def _body_format(body: str, setting: str) -> Any:
+    if setting != "auto":
+        return setting
+    return "html" if body.lstrip().startswith("<") else "markdown"
+
+
+FIELDS: dict[str, Callable[..., Any]] = {
+    "title": title, "date": _date, "updated": _updated, "categories": categories,
+    "tags": tags, "author": author, "id": _id, "link": _link, "headimg": _lead_image,
+    "description": _description, "lang": _text_field,
+}
+"""Which function reads which front matter field (the documentation table of this module)."""

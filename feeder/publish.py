@@ -1,0 +1,100 @@
+"""Put the rendered files in the output folder: only what changed, atomically.
+
+A file whose bytes are unchanged is not touched (its mtime stays, so HTTP validators stay).
+A changed file is written to a temporary file in the same folder and renamed over the old one,
+so a reader sees the old bytes or the new, never half. Files feeder wrote before and no longer
+produces are removed; feeder's list of its files is ``.feeder-manifest`` in the output folder,
+and nothing outside that list is ever deleted.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from feeder.errors import OutputError
+from feeder.model import OutputFile
+
+MANIFEST = ".feeder-manifest"
+
+
+@dataclass(frozen=True)
+class Published:
+    written: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
+def publish(root: Path, files: Sequence[OutputFile]) -> Published:
+    """Write ``files`` below ``root``; remove feeder's files that are no longer produced."""
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"{root}: cannot create output folder: {e.strerror or e}") from e
+    written, unchanged = [], []
+    for f in files:
+        (written if write_if_changed(root, f.path, f.data) else unchanged).append(f.path)
+    keep = {f.path for f in files}
+    removed = [p for p in _manifest(root) if p not in keep and _remove(root, p)]
+    manifest = "".join(p + "\n" for p in sorted(keep)).encode("utf-8")
+    write_if_changed(root, MANIFEST, manifest)
+    return Published(tuple(written), tuple(unchanged), tuple(removed))
+
+
+def _target(root: Path, rel: str) -> Path:
+    parts = PurePosixPath(rel).parts
+    if not parts or PurePosixPath(rel).is_absolute() or any(p in ("..", ".", "") for p in parts):
+        raise OutputError(f"{rel!r}: refusing to write outside the output folder")
+    return root.joinpath(*parts)
+
+
+def write_if_changed(root: Path, rel: str, data: bytes) -> bool:
+    """Atomically replace ``root/rel`` with ``data`` unless it already holds exactly that."""
+    target = _target(root, rel)
+    try:
+        if target.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as e:
+        raise OutputError(f"{target}: cannot write: {e.strerror or e}") from e
+    return True
+
+
+def _manifest(root: Path) -> list[str]:
+    try:
+        return (root / MANIFEST).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+
+
+def _remove(root: Path, rel: str) -> bool:
+    try:
+        target = _target(root, rel)
+        target.unlink()
+    except (OSError, OutputError):
+        return False
+    parent = target.parent
+    while parent != root and parent.is_relative_to(root):
+        try:
+            parent.rmdir()      # only succeeds when empty
+        except OSError:
+            break
+        parent = parent.parent
+    return True

@@ -1,0 +1,138 @@
+"""Feeds → bytes: RSS 2.0 and Atom 1.0 with feedgen, JSON Feed 1.1 by hand.
+
+feedgen's defaults work against determinism, so everything is passed explicitly: entry order
+(``order='append'``), every date (its default is now()), the generator. The RSS channel's
+``<link>`` is the last link added, so ``rel="self"`` goes in first. The only module that
+imports feedgen, and only when a feed is rendered.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+from feeder.config import Config
+from feeder.model import Author, Content, Entry, FeedSpec, OutputFile
+from feeder.normalize import urn_for
+
+FILE_NAMES = {"rss": "rss.xml", "atom": "atom.xml", "json": "feed.json"}
+MEDIA_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml",
+               "json": "application/feed+json"}
+GENERATOR = "feeder"
+
+
+def feed_file(feed: FeedSpec, fmt: str) -> str:
+    """The feed file's path below the output folder, e.g. 'categories/新媒体/rss.xml'."""
+    return f"{feed.path}/{FILE_NAMES[fmt]}" if feed.path else FILE_NAMES[fmt]
+
+
+def url_for(cfg: Config, path: str) -> str:
+    """The public URL of a file below the output folder."""
+    return cfg.site.base_url + quote(path)
+
+
+def site_author(cfg: Config) -> Author:
+    return Author(cfg.site.author or cfg.site.title)
+
+
+def render_feed(feed: FeedSpec, contents: Mapping[str, Content], cfg: Config) -> list[OutputFile]:
+    """Every configured format of one feed."""
+    writers = {"rss": _rss, "atom": _atom, "json": _json}
+    return [OutputFile(feed_file(feed, fmt), writers[fmt](feed, contents, cfg))
+            for fmt in cfg.output.formats]
+
+
+def _rss(feed: FeedSpec, contents: Mapping[str, Content], cfg: Config) -> bytes:
+    data: bytes = _feedgen(feed, contents, cfg, "rss").rss_str(pretty=True)
+    return data
+
+
+def _atom(feed: FeedSpec, contents: Mapping[str, Content], cfg: Config) -> bytes:
+    data: bytes = _feedgen(feed, contents, cfg, "atom").atom_str(pretty=True)
+    return data
+
+
+def _feedgen(feed: FeedSpec, contents: Mapping[str, Content], cfg: Config, fmt: str) -> Any:
+    from feedgen.feed import FeedGenerator
+
+    site = cfg.site
+    gen = FeedGenerator()
+    gen.load_extension("dc")
+    gen.load_extension("media")
+    gen.id(urn_for("feed:" + "/".join(feed.key)))
+    gen.title(feed.title)
+    gen.link(href=url_for(cfg, feed_file(feed, fmt)), rel="self", type=MEDIA_TYPES[fmt])
+    gen.link(href=site.base_url, rel="alternate", type="text/html")
+    gen.description(site.description or feed.title)
+    gen.language(site.language)
+    gen.author({"name": site_author(cfg).name})
+    gen.generator(GENERATOR)
+    gen.updated(feed.updated)
+    if site.icon:
+        gen.icon(site.icon)
+        gen.image(url=site.icon, title=feed.title, link=site.base_url)
+    for entry in feed.entries:
+        _add_entry(gen.add_entry(order="append"), entry, contents[entry.id], cfg)
+    return gen
+
+
+def _add_entry(item: Any, entry: Entry, content: Content, cfg: Config) -> None:
+    who = entry.author or site_author(cfg)
+    item.id(entry.id)
+    item.guid(entry.id, permalink=False)
+    item.title(entry.title)
+    item.link(href=entry.link, rel="alternate", type="text/html")
+    item.published(entry.published)
+    item.updated(entry.updated)
+    item.author({k: v for k, v in (("name", who.name), ("email", who.email),
+                                   ("uri", who.url)) if v})
+    item.dc.dc_creator(who.name)
+    terms = ["/".join(path) for path in entry.categories] + list(entry.tags)
+    if terms:
+        item.category([{"term": t} for t in terms])
+    item.description(content.summary or entry.title, isSummary=True)
+    if cfg.output.full_content and content.html:
+        item.content(content.html, type="html")
+    if content.image:
+        item.media.thumbnail({"url": content.image})
+        item.media.content({"url": content.image, "medium": "image"})
+
+
+def _json(feed: FeedSpec, contents: Mapping[str, Content], cfg: Config) -> bytes:
+    site = cfg.site
+    doc: dict[str, Any] = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": feed.title,
+        "home_page_url": site.base_url,
+        "feed_url": url_for(cfg, feed_file(feed, "json")),
+        "description": site.description or feed.title,
+        "language": site.language,
+        "authors": [{"name": site_author(cfg).name}],
+    }
+    if site.icon:
+        doc["icon"] = site.icon
+    doc["items"] = [_json_item(e, contents[e.id], cfg) for e in feed.entries]
+    return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _json_item(entry: Entry, content: Content, cfg: Config) -> dict[str, Any]:
+    who = entry.author or site_author(cfg)
+    item: dict[str, Any] = {"id": entry.id, "url": entry.link, "title": entry.title}
+    if cfg.output.full_content and content.html:
+        item["content_html"] = content.html
+    else:
+        item["content_text"] = content.summary or entry.title
+    item["summary"] = content.summary
+    if content.image:
+        item["image"] = content.image
+    item["date_published"] = entry.published.isoformat()
+    item["date_modified"] = entry.updated.isoformat()
+    item["authors"] = [{k: v for k, v in (("name", who.name), ("url", who.url)) if v}]
+    tags = ["/".join(path) for path in entry.categories] + list(entry.tags)
+    if tags:
+        item["tags"] = tags
+    if entry.language:
+        item["language"] = entry.language
+    return item

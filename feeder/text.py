@@ -1,0 +1,49 @@
+"""Small text passes shared by the stages: XML-safe text, one-line text, tag stripping.
+
+Each takes a string and returns one; none does I/O.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+# What XML 1.0 cannot carry (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF), plus
+# what validators flag as discouraged (DEL, C1 controls, the U+FDD0..U+FDEF non-characters).
+_XML_ILLEGAL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+_SPACE = re.compile(r"\s+")
+_TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.DOTALL)
+_BLOCK_END = re.compile(r"</(?:p|div|h[1-6]|li|blockquote|pre|tr|figure)\s*>|<br\s*/?>",
+                        re.IGNORECASE)
+
+
+def xml_safe(text: str) -> str:
+    """Remove the characters an XML document cannot hold; tabs and newlines are kept."""
+    return _XML_ILLEGAL.sub("", text)
+
+
+def one_line(text: str) -> str:
+    """XML-safe, NFC-normalised, every run of whitespace turned into one space, trimmed."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFC", xml_safe(text))).strip()
+
+
+def plain_text(markup: str) -> str:
+    """HTML (or text) → one line of plain text: tags stripped first, then entities decoded.
+
+    Stripping before unescaping is what keeps ``&lt;b&gt;`` as the text ``<b>`` and keeps
+    ``&amp;amp;`` from surfacing.
+    """
+    return one_line(html.unescape(_TAG.sub(" ", _BLOCK_END.sub(" ", markup))))
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most ``limit`` characters, cut at a space when one is near the end, with '…'."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    if space > limit * 0.6:
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:，。；：、") + "…"
