@@ -32,7 +32,7 @@ def index_html(feeds: Sequence[FeedSpec], cfg: Config) -> bytes:
     for f in feeds:
         links = " · ".join(f'<a href="{esc(url_for(cfg, feed_file(f, fmt)))}">{LABELS[fmt]}</a>'
                            for fmt in cfg.output.formats)
-        name = esc(f.name) if f.key else "All articles"
+        name = esc(f.key[-1]) if f.key else "All articles"
         depth = len(f.key)
         rows.append(f'<li class="depth-{depth}"><span class="name">{name}</span> '
                     f'<span class="count">({len(f.entries)})</span> {links}</li>')
