@@ -25,8 +25,8 @@ def render_catalog(feeds: Sequence[FeedSpec], cfg: Config) -> list[OutputFile]:
 def index_html(feeds: Sequence[FeedSpec], cfg: Config) -> bytes:
     esc = html.escape
     site = cfg.site
-    head = [f'<link rel="alternate" type="{MEDIA_TYPES[fmt]}" title="{esc(f.title)} ({LABELS[fmt]})"'
-            f' href="{esc(url_for(cfg, feed_file(f, fmt)))}">'
+    head = [f'<link rel="alternate" type="{MEDIA_TYPES[fmt]}" '
+            f'title="{esc(f.title)} ({LABELS[fmt]})" href="{esc(url_for(cfg, feed_file(f, fmt)))}">'
             for f in feeds for fmt in cfg.output.formats]
     rows = []
     for f in feeds:

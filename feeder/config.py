@@ -85,10 +85,11 @@ def _formats(v: Any) -> tuple[str, ...]:
 
 
 def _base_url(v: Any) -> str:
-    parts = urlsplit(_str(v))
+    url = _str(v)
+    parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise _Bad("an absolute http:// or https:// URL")
-    return v if v.endswith("/") else v + "/"
+    return url if url.endswith("/") else url + "/"
 
 
 def _timezone(v: Any) -> ZoneInfo:
@@ -130,7 +131,7 @@ def _feed_title(v: Any) -> str:
         _str(v).format(site="s", category="c", name="n")
     except (KeyError, IndexError, ValueError) as e:
         raise _Bad("a template using only {site}, {category} and {name}") from e
-    return str(v)
+    return _str(v)
 
 
 def _path(v: Any) -> Path:

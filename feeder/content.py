@@ -22,6 +22,7 @@ from feeder.model import Content, Entry
 from feeder.text import plain_text, shorten, xml_safe
 
 MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
+MARK = "<feeder-more></feeder-more>"   # stands for <!-- more --> while comments are dropped
 DROPPED_TAGS = ("script", "style", "object", "embed", "applet", "form", "input", "button",
                 "select", "textarea", "meta", "base", "link", "frame", "frameset", "noscript",
                 "svg", "math", "template", "dialog", "portal")
@@ -45,25 +46,33 @@ def render_content(entry: Entry, body: str, cfg: Config, images: ImagePolicy) ->
     from bs4 import BeautifulSoup
 
     markup = _markdown().render(body) if entry.body_format == "markdown" else body
-    more = MORE.search(markup)
-    soup = BeautifulSoup(markup, "lxml")
+    soup = BeautifulSoup(MORE.sub(MARK, markup, count=1), "lxml")
     root = soup.body or soup
+    promote_lazy(root)
     drop_unsafe(root, cfg.content.iframe_hosts)
     resolve_urls(root, entry.base, images)
     lead = images.image_url(entry.image) if entry.image else ""
     if lead:
         ensure_lead_image(soup, root, lead)
     html = xml_safe(root.decode_contents().strip())
-    return Content(html, _summary(entry, markup, more, html, cfg), lead)
+    intro, marked, _ = html.partition(MARK)
+    html = html.replace(MARK, "")
+    summary = entry.description or shorten(plain_text(intro if marked else html),
+                                           cfg.output.summary_length)
+    return Content(html, summary, lead)
 
 
-def _summary(entry: Entry, markup: str, more: re.Match[str] | None, html: str,
-             cfg: Config) -> str:
-    """Front matter description, else the text before ``<!-- more -->``, else the start."""
-    if entry.description:
-        return entry.description
-    text = plain_text(markup[: more.start()] if more else html)
-    return shorten(text, cfg.output.summary_length)
+def promote_lazy(root: Any) -> None:
+    """Lazy-loading attributes (``data-src``, ``data-original``, …) become ``src``/``srcset``;
+    every other ``data-*`` attribute goes. Runs first, so later passes see the real URLs."""
+    for tag in root.find_all(True):
+        lazy = next((tag.attrs[a] for a in LAZY_ATTRS if tag.get(a)), None)
+        if lazy and tag.name in ("img", "source", "video", "audio", "iframe"):
+            tag["src"] = lazy
+        if tag.get("data-srcset"):
+            tag["srcset"] = tag["data-srcset"]
+        for name in [a for a in tag.attrs if a.startswith("data-")]:
+            del tag.attrs[name]
 
 
 def drop_unsafe(root: Any, iframe_hosts: tuple[str, ...]) -> None:
@@ -104,16 +113,9 @@ def _absolute(url: str, base: str) -> str:
 
 
 def resolve_urls(root: Any, base: str, images: ImagePolicy) -> None:
-    """Lazy images promoted; ``src``/``href``/``poster``/``srcset`` made absolute; images
-    passed through the image policy; ``javascript:`` and other schemes removed."""
+    """``src``/``href``/``poster``/``srcset`` made absolute; images passed through the image
+    policy; ``javascript:`` and every other non-web scheme removed."""
     for tag in root.find_all(True):
-        lazy = next((tag.attrs[a] for a in LAZY_ATTRS if tag.get(a)), None)
-        if lazy and tag.name in ("img", "source", "video", "audio", "iframe"):
-            tag["src"] = lazy
-        if tag.get("data-srcset"):
-            tag["srcset"] = tag["data-srcset"]
-        for name in [a for a in tag.attrs if a.startswith("data-")]:
-            del tag.attrs[name]
         is_image = tag.name in ("img", "source") or tag.name == "video"
         for name in URL_ATTRS:
             if name in tag.attrs:

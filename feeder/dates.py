@@ -20,7 +20,7 @@ _FORMATS = (
     "%Y.%m.%d %H:%M:%S", "%Y.%m.%d %H:%M", "%Y.%m.%d",
     "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日",
 )
-_ZONE_SUFFIX = re.compile(r"^(.*\d)\s+([A-Za-z][A-Za-z0-9_+\-]*/[A-Za-z0-9_+\-/]+)$")
+_ZONE_SUFFIX = re.compile(r"^(.*\d)\s+([A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+)*)$")
 _EPOCH = re.compile(r"^-?\d{9,13}(?:\.\d+)?$")
 
 
@@ -34,6 +34,8 @@ def parse_date(value: object, zone: tzinfo) -> datetime:
         if isinstance(value, date):
             return _aware(datetime.combine(value, time()), zone)
         if isinstance(value, int | float):
+            if abs(value) < 1e8:    # `date: 2022` is a year, not 1970 plus 2022 seconds
+                raise ValueError(f"{value!r} is not a date (too small for epoch seconds)")
             return _from_epoch(float(value))
         if isinstance(value, str):
             return _from_string(value.strip(), zone)
@@ -93,9 +95,12 @@ def _rfc822(text: str) -> datetime | None:
     if not text[:1].isalpha() and not re.match(r"^\d{1,2} [A-Za-z]{3} \d{4}", text):
         return None
     try:
-        return parsedate_to_datetime(text)
+        moment = parsedate_to_datetime(text)
     except (ValueError, TypeError, IndexError):
         return None
+    if moment.tzinfo is None and text.endswith("-0000"):   # RFC 5322: '-0000' is UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment
 
 
 def _formats(text: str) -> datetime | None:

@@ -27,6 +27,7 @@ IMAGE_KEYS = ("headimg", "thumbnail", "cover", "image", "banner")
 MAX_NAME = 200          # characters in one category or tag name
 MAX_DEPTH = 8           # levels in one category path
 MAX_TITLE = 1000
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff "   # zero-width characters that make no title
 
 
 @dataclass
@@ -82,7 +83,7 @@ def title(value: Any, cfg: Config) -> str:
     text = one_line(html.unescape(str(value)))
     for pattern, replacement in cfg.titles.rewrites:
         text = pattern.sub(replacement, text)
-    text = one_line(text)
+    text = one_line(text).strip(INVISIBLE)
     if not text:
         raise FieldError("title is empty")
     return shorten(text, MAX_TITLE)
@@ -169,7 +170,7 @@ def author(value: Any, notes: _Notes | None = None) -> Author | None:
         url = _name(value.get("url") or value.get("link") or "")
         if "@" not in email:
             email = ""
-        if urlsplit(url).scheme not in ("http", "https"):
+        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
             url = ""
         return Author(name or email, email, url) if (name or email) else None
     name = _name(value)
@@ -180,6 +181,8 @@ def _id(meta: dict[str, Any], rel: str) -> tuple[str, str]:
     """(key, id): from ``id``/``abbrlink``/``permalink``, else the path; edits never change it."""
     for field_name in ("id", "abbrlink", "permalink"):
         value = _name(meta.get(field_name))
+        if field_name == "permalink":
+            value = value.strip("/")
         if value:
             scheme = urlsplit(value).scheme
             if scheme and len(scheme) > 1 and " " not in value:

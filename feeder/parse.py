@@ -35,12 +35,12 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-class _YAML(YAMLHandler):  # type: ignore[misc]
+class _YAML(YAMLHandler):
     def load(self, fm: str, **kwargs: object) -> Any:
-        return yaml.load(fm, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        return yaml.load(fm, Loader=_Loader)  # _Loader is a SafeLoader
 
 
-class _TOML(BaseHandler):  # type: ignore[misc]
+class _TOML(BaseHandler):
     """TOML front matter with the standard library's parser (python-frontmatter wants `toml`)."""
 
     FM_BOUNDARY = re.compile(r"^\+{3,}\s*$", re.MULTILINE)
@@ -86,7 +86,8 @@ def split(text: str) -> tuple[dict[str, Any], str, int]:
     except ValueError as e:
         raise FrontMatterError("front matter is not closed (no second '---' line)",
                                line=skipped_lines + 1) from e
-    meta = _load(handler, fm, skipped_lines + 2)
+    fm_line = skipped_lines + stripped[: stripped.index(fm)].count("\n") + 1 if fm else 1
+    meta = _load(handler, fm, fm_line)
     body_line = skipped_lines + stripped[: len(stripped) - len(body)].count("\n") + 1
     return meta, body, body_line
 
@@ -95,7 +96,9 @@ def _load(handler: Any, fm: str, first_line: int) -> dict[str, Any]:
     try:
         meta = handler.load(fm)
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
+        mark = e.problem_mark
+        if e.context_mark and (mark is None or mark.line >= fm.count("\n")):
+            mark = e.context_mark   # at the end of the block: where the open construct began
         line = first_line + mark.line if mark else None
         raise FrontMatterError(f"bad YAML: {e.problem or e}", line=line) from e
     except (yaml.YAMLError, tomllib.TOMLDecodeError, ValueError, RecursionError) as e:

@@ -34,7 +34,8 @@ def publish(root: Path, files: Sequence[OutputFile]) -> Published:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise OutputError(f"{root}: cannot create output folder: {e.strerror or e}") from e
-    written, unchanged = [], []
+    written: list[str] = []
+    unchanged: list[str] = []
     for f in files:
         (written if write_if_changed(root, f.path, f.data) else unchanged).append(f.path)
     keep = {f.path for f in files}
@@ -67,8 +68,8 @@ def write_if_changed(root: Path, rel: str, data: bytes) -> bool:
                 out.write(data)
                 out.flush()
                 os.fsync(out.fileno())
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, target)
+            Path(tmp).chmod(0o644)
+            Path(tmp).replace(target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise

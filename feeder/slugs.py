@@ -32,8 +32,9 @@ def _digest(text: str) -> str:
 def safe_segment(name: str) -> str:
     """One category name → one safe, lower-case folder name (may be a lossy form of it)."""
     text = unicodedata.normalize("NFC", xml_safe(name))
+    text = _UNSAFE.sub("-", text)
     text = "".join(c for c in text if unicodedata.category(c)[0] != "C")
-    text = _UNSAFE.sub("-", text).strip(".-_ ").casefold()
+    text = text.strip(".-_ ").casefold()
     text = unicodedata.normalize("NFC", text)
     if not text:
         return "_" + _digest(name)

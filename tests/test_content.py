@@ -1,0 +1,198 @@
+"""Tests for ``feeder.content.render_content``: body HTML made safe and absolute, and summaries."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from feeder import config
+from feeder.content import render_content
+from feeder.images import DirectImages
+from feeder.model import Content, Entry
+
+CFG = config.load(None)
+IMAGES = DirectImages(True)
+PAGE = "https://ex.com/posts/a/"   # the entry's base: relative body URLs resolve against it
+LEAD = "https://ex.com/lead.jpg"
+GIF = "data:image/gif;base64,R0lGODlhAQABAAAAACw="
+WHEN = datetime(2022, 1, 13, 10, 30, 7, tzinfo=UTC)
+ENTRY = Entry(
+    id="urn:uuid:00000000-0000-0000-0000-000000000000", key="path:a.md", source="a.md",
+    title="T", published=WHEN, updated=WHEN, categories=(), tags=(), author=None,
+    link=PAGE, base=PAGE, description="", image="", language="", body_format="html")
+
+
+def render(body: str, **changes: Any) -> Content:
+    """``render_content`` for ``body`` on ENTRY with some fields changed."""
+    return render_content(dataclasses.replace(ENTRY, **changes), body, CFG, IMAGES)
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    pytest.param('<p><img src="pic.jpg"></p>', f'<p><img src="{PAGE}pic.jpg"/></p>',
+                 id="relative-src"),
+    pytest.param('<p><img src="/pic.jpg"></p>', '<p><img src="https://ex.com/pic.jpg"/></p>',
+                 id="root-relative-src"),
+    pytest.param('<p><img src="//host.example/x.jpg"></p>',
+                 '<p><img src="https://host.example/x.jpg"/></p>', id="protocol-relative"),
+    pytest.param('<p><img src="http://host.example/x.jpg"></p>',
+                 '<p><img src="https://host.example/x.jpg"/></p>', id="http-image-upgraded"),
+    pytest.param('<p><a href="http://host.example/x">l</a></p>',
+                 '<p><a href="http://host.example/x">l</a></p>', id="http-href-kept"),
+    pytest.param('<p><a href="x/">l</a></p>', f'<p><a href="{PAGE}x/">l</a></p>',
+                 id="relative-href"),
+    pytest.param(f'<p><img src="{GIF}" data-src="a.jpg"></p>',
+                 f'<p><img src="{PAGE}a.jpg"/></p>', id="data-src"),
+    pytest.param(f'<p><img src="{GIF}" data-original="http://h.example/b.jpg"></p>',
+                 '<p><img src="https://h.example/b.jpg"/></p>', id="data-original"),
+    pytest.param('<p><img data-lazy-src="c.jpg"></p>', f'<p><img src="{PAGE}c.jpg"/></p>',
+                 id="data-lazy-src"),
+    pytest.param('<p><img src="a.jpg" srcset="a1.jpg 1x, //h.example/a2.jpg 2x, '
+                 'http://h.example/a3.jpg 3x"></p>',
+                 f'<p><img src="{PAGE}a.jpg" srcset="{PAGE}a1.jpg 1x, '
+                 'https://h.example/a2.jpg 2x, https://h.example/a3.jpg 3x"/></p>', id="srcset"),
+    pytest.param('<p><img src="a.jpg" data-srcset="s.jpg 1x"></p>',
+                 f'<p><img src="{PAGE}a.jpg" srcset="{PAGE}s.jpg 1x"/></p>', id="data-srcset"),
+    pytest.param('<p><img src="a.jpg" referrerpolicy="no-referrer"></p>',
+                 f'<p><img src="{PAGE}a.jpg"/></p>', id="referrerpolicy"),
+    pytest.param('<p><img src="a.jpg" width="970px" height="530"></p>',
+                 f'<p><img height="530" src="{PAGE}a.jpg"/></p>', id="width-with-unit"),
+    pytest.param('<p><img src="a.jpg" width="530"></p>',
+                 f'<p><img src="{PAGE}a.jpg" width="530"/></p>', id="width-number-kept"),
+    pytest.param('<video poster="p.jpg" src="v.mp4"></video>',
+                 f'<video poster="{PAGE}p.jpg" src="{PAGE}v.mp4"></video>', id="video"),
+])
+def test_render_content_makes_urls_absolute(body: str, expected: str) -> None:
+    """Lazy images are promoted and every URL is made absolute; only images go https."""
+    assert expected == render(body).html
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    pytest.param("<p>a</p><script>alert(1)</script>", "<p>a</p>", id="script"),
+    pytest.param("<p>a</p><style>p{color:red}</style>", "<p>a</p>", id="style"),
+    pytest.param('<p>a</p><object data="x.swf"></object>', "<p>a</p>", id="object"),
+    pytest.param('<p>a</p><embed src="x.swf">', "<p>a</p>", id="embed"),
+    pytest.param('<p>a</p><form action="/x"><input name="q"></form>', "<p>a</p>", id="form"),
+    pytest.param("<svg><script>x()</script></svg><p>a</p>", "<p>a</p>", id="svg"),
+    pytest.param("<p>a</p><!-- a comment -->", "<p>a</p>", id="comment"),
+    pytest.param('<p onclick="x()" onmouseover="y()">a</p>', "<p>a</p>", id="on-attributes"),
+    pytest.param('<img src="a.jpg" onerror="x()">', f'<img src="{PAGE}a.jpg"/>', id="onerror"),
+    pytest.param('<p style="background:url(javascript:x)">a</p>', "<p>a</p>", id="bad-style"),
+    pytest.param('<p><a href="javascript:alert(1)">x</a></p>', "<p><a>x</a></p>",
+                 id="javascript-href"),
+    pytest.param('<p><a href=" JavaScript:alert(1)">x</a></p>', "<p><a>x</a></p>",
+                 id="javascript-href-mixed-case"),
+    pytest.param('<a href="data:text/html,x">d</a>', "<a>d</a>", id="data-href"),
+    pytest.param('<img src="javascript:alert(1)"><p>a</p>', "<p>a</p>", id="javascript-img"),
+    pytest.param('<a href="mailto:a@b.example">m</a> <a href="#x">f</a>',
+                 '<a href="mailto:a@b.example">m</a> <a href="#x">f</a>', id="mailto-fragment"),
+    pytest.param('<iframe src="https://evil.example/x"></iframe><p>a</p>', "<p>a</p>",
+                 id="iframe-other-host"),
+    pytest.param('<iframe src="https://www.youtube.com.evil.example/x"></iframe>', "",
+                 id="iframe-lookalike-host"),
+    pytest.param('<iframe src="https://www.youtube.com/embed/x"></iframe>',
+                 '<iframe src="https://www.youtube.com/embed/x"></iframe>', id="iframe-youtube"),
+    pytest.param('<iframe src="//www.youtube.com/embed/x"></iframe>',
+                 '<iframe src="https://www.youtube.com/embed/x"></iframe>',
+                 id="iframe-youtube-protocol-relative"),
+    pytest.param('<iframe src="https://www.youtube.com/embed/x" '
+                 'data-src="https://evil.example/x"></iframe>', "", id="iframe-lazy-other-host"),
+])
+def test_render_content_removes_unsafe_markup(body: str, expected: str) -> None:
+    """Scripts, plugins, forms, handlers, bad URLs and foreign iframes are removed."""
+    assert expected == render(body).html
+
+
+@pytest.mark.parametrize(("body", "image", "expected"), [
+    pytest.param("<p>text</p>", LEAD, f'<p><img alt="" src="{LEAD}"/></p><p>text</p>',
+                 id="added-first"),
+    pytest.param("", LEAD, f'<p><img alt="" src="{LEAD}"/></p>', id="empty-body"),
+    pytest.param(f'<p><img src="{LEAD}"></p><p>t</p>', LEAD, f'<p><img src="{LEAD}"/></p><p>t</p>',
+                 id="already-first"),
+    pytest.param('<p><img src="/lead.jpg"></p>', LEAD, f'<p><img src="{LEAD}"/></p>',
+                 id="already-first-relative"),
+    pytest.param('<p><img src="http://ex.com/lead.jpg"></p>', "http://ex.com/lead.jpg",
+                 f'<p><img src="{LEAD}"/></p>', id="already-first-both-upgraded"),
+    pytest.param(f'<p><a href="x"><img src="{LEAD}"></a></p>', LEAD,
+                 f'<p><a href="{PAGE}x"><img src="{LEAD}"/></a></p>', id="already-first-linked"),
+    pytest.param(f'<p>intro</p><p><img src="{LEAD}"></p>', LEAD,
+                 f'<p><img alt="" src="{LEAD}"/></p><p>intro</p><p><img src="{LEAD}"/></p>',
+                 id="later-in-body"),
+    pytest.param('<p><img src="other.jpg"></p>', LEAD,
+                 f'<p><img alt="" src="{LEAD}"/></p><p><img src="{PAGE}other.jpg"/></p>',
+                 id="other-image-first"),
+    pytest.param("<p>text</p>", "", "<p>text</p>", id="no-lead-image"),
+])
+def test_render_content_puts_the_lead_image_first_once(body: str, image: str,
+                                                       expected: str) -> None:
+    """The lead image opens the body, and is not added again when the body opens with it."""
+    assert expected == render(body, image=image).html
+
+
+@pytest.mark.parametrize(("image", "expected"), [
+    (LEAD, LEAD),
+    ("http://ex.com/lead.jpg", LEAD),
+    ("", ""),
+])
+def test_render_content_returns_the_lead_image_after_the_policy(image: str, expected: str) -> None:
+    """``Content.image`` is the entry's lead image passed through the image policy."""
+    assert expected == render("<p>t</p>", image=image).image
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("# Hi\n\n*x*", "<h1>Hi</h1>\n<p><em>x</em></p>"),
+    ('Hello <span class="a">there</span>\n\n<div>block</div>',
+     '<p>Hello <span class="a">there</span></p>\n<div>block</div>'),
+    ("![pic](pic.jpg)", f'<p><img alt="pic" src="{PAGE}pic.jpg"/></p>'),
+    ("| a |\n|---|\n| b |",
+     "<table>\n<thead>\n<tr>\n<th>a</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>b</td>\n</tr>\n"
+     "</tbody>\n</table>"),
+    ("x <script>alert(1)</script>", "<p>x </p>"),
+])
+def test_render_content_renders_markdown(body: str, expected: str) -> None:
+    """A Markdown body is rendered, with inline HTML passed through and then cleaned."""
+    assert expected == render(body, body_format="markdown").html
+
+
+@pytest.mark.parametrize(("body", "body_format", "description", "expected"), [
+    pytest.param("<p>body</p>", "html", "From front matter", "From front matter",
+                 id="description-wins"),
+    pytest.param("<p>Intro &amp; more</p><!-- more --><p>rest</p>", "html", "", "Intro & more",
+                 id="more-html"),
+    pytest.param("Intro *a*\n\n<!--more-->\n\nrest", "markdown", "", "Intro a",
+                 id="more-markdown"),
+    pytest.param("<p>a <b>b</b> c</p><p>d</p>", "html", "", "a b c d", id="whole-short-body"),
+    pytest.param("<p>Tom &amp; Jerry &lt;b&gt;</p>", "html", "", "Tom & Jerry <b>",
+                 id="escaped-text-stays-text"),
+    pytest.param("<p>a</p><script>evil()</script><p>b</p>", "html", "", "a b",
+                 id="script-text-not-in-summary"),
+    pytest.param("<p>Intro</p><script>evil()</script><style>p{color:red}</style>"
+                 "<!-- more --><p>rest</p>", "html", "", "Intro", id="more-with-script"),
+])
+def test_render_content_summarises(body: str, body_format: str, description: str,
+                                   expected: str) -> None:
+    """The summary is the description, else the text before <!-- more -->, else the start."""
+    assert expected == render(body, body_format=body_format, description=description).summary
+
+
+def test_render_content_shortens_a_long_summary() -> None:
+    """Without a description or <!-- more -->, the summary is the first ~200 characters."""
+    summary = render("<p>" + "word " * 100 + "</p>").summary
+    expected = (True, True, True)
+    actual = (len(summary) <= CFG.output.summary_length + 1, summary.endswith("…"),
+              summary.startswith("word word"))
+    assert expected == actual
+
+
+@pytest.mark.parametrize("body", [
+    "<p><b>Bold</b> &amp; <i>italic</i></p><p>Second</p>",
+    "<h2>Title</h2><ul><li>one</li><li>two &amp; three</li></ul>",
+    "<p>Intro <a href='x'>link</a> &amp; more</p><!-- more --><p>rest</p>",
+    '<p><img src="a.jpg"> caption</p>',
+])
+def test_render_content_summary_is_plain_text(body: str) -> None:
+    """A summary holds no tags and no escaped ampersands."""
+    summary = render(body).summary
+    assert [] == [bad for bad in ("<", ">", "&amp;") if bad in summary]
