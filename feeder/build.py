@@ -1,36 +1,44 @@
-"""One pass of the pipeline: scan → parse → normalize → selection → content → render → publish.
+"""One pass of the pipeline, costing what changed since the last pass.
 
-``build`` fixes the order of the stages and returns a report; ``check`` runs the reading half
-and returns the problems, so the two never disagree about what is skipped. A bad article is
-skipped and named, never fatal. Never imports the daemon, server or CLI.
+scan (stat every file) → read the new and changed files (parse + normalize, on every core
+when many) → the index (``feeder.index``) updates each feed's membership → the feeds whose
+entries changed get their contents (cached by file digest) and are rendered → publish.
+With nothing changed, nothing is parsed, rendered or imported beyond the standard library.
+
+``check`` reads the whole folder with the same code and writes nothing, so the two never
+disagree about what is skipped. A bad article is skipped and named, never fatal. Never
+imports the daemon, server or CLI.
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
-from feeder import parse, publish, scan, selection
-from feeder.catalog import render_catalog
-from feeder.config import Config
-from feeder.content import render_content
-from feeder.errors import ArticleError
-from feeder.images import ImagePolicy, policy_for
-from feeder.model import Content, Entry, FeedSpec, OutputFile, Problem, SourceFile
-from feeder.normalize import normalize
-from feeder.render import render_feed
+from feeder import scan
+from feeder.config import Config, fingerprint
+from feeder.feeds import plan_feeds, render_planned
+from feeder.ids import urn_for
+from feeder.index import FileRow, Index, open_index
+from feeder.lock import StateLock
+from feeder.model import Problem, SourceFile
+from feeder.scan import digest_of
 
 log = logging.getLogger("feeder")
+Progress = Callable[[str, int, int], None]
+AMBIGUOUS_NS = 2_000_000_000    # a file changed this close to its indexing may change unseen
 
 
 @dataclass(frozen=True)
 class Reading:
-    """What the reading half found: usable entries, and every problem by file."""
+    """What reading the folder found: counts, and every problem by file."""
 
     files: int
-    entries: tuple[Entry, ...]
+    published: int
     drafts: int
     problems: tuple[Problem, ...]
 
@@ -42,75 +50,153 @@ class Reading:
 @dataclass(frozen=True)
 class BuildReport:
     reading: Reading
+    parsed: int                 # files read this time (new or changed)
+    forgotten: int              # files gone since the last build
     feeds: int
+    rendered: int               # feeds rendered this time
     written: tuple[str, ...]
     unchanged: tuple[str, ...]
     removed: tuple[str, ...]
     seconds: float
 
 
-def read_entries(files: list[SourceFile], cfg: Config) -> Reading:
-    """Parse and normalise every article file; ids made unique."""
-    entries: list[Entry] = []
-    problems: list[Problem] = []
-    drafts = 0
-    for source in files:
+def index_file(cfg: Config) -> Path:
+    return cfg.state.path / "index.sqlite"
+
+
+def build(cfg: Config, progress: Progress | None = None) -> BuildReport:
+    """Bring the output up to date with the source folder."""
+    started = time.perf_counter()
+    with StateLock(cfg.state.path):
         try:
-            entry, warnings = normalize(parse.read(source), cfg)
-        except ArticleError as e:
-            problems.append(Problem(source.rel, "error", str(e), e.line))
-            continue
-        problems.extend(Problem(source.rel, "warning", w) for w in warnings)
-        if entry is None:
-            drafts += 1
-        else:
-            entries.append(entry)
-    unique, clashes = selection.unique_ids(entries)
-    problems.extend(Problem(rel, "warning", message) for rel, message in clashes)
-    return Reading(len(files), tuple(unique), drafts, tuple(problems))
+            return _build(cfg, started, progress)
+        except sqlite3.DatabaseError as e:      # corrupt beyond what opening noticed
+            log.warning("%s: index unusable (%s); rebuilding it", index_file(cfg), e)
+            index_file(cfg).unlink(missing_ok=True)
+            return _build(cfg, started, progress)
 
 
-def render_contents(feeds: list[FeedSpec], files: dict[str, SourceFile], cfg: Config,
-                    images: ImagePolicy) -> Iterator[tuple[Entry, Content | Problem]]:
-    """The content of every entry that appears in a feed, each body read again from disk."""
-    seen: set[str] = set()
-    for feed in feeds:
-        for entry in feed.entries:
-            if entry.id in seen:
-                continue
-            seen.add(entry.id)
-            try:
-                body = parse.read(files[entry.source]).body
-            except ArticleError as e:   # changed or vanished since it was scanned
-                yield entry, Problem(entry.source, "warning", f"body not read again: {e}")
-                body = ""
-            yield entry, render_content(entry, body, cfg, images)
+def _build(cfg: Config, started: float, progress: Progress | None) -> BuildReport:
+    db = open_index(index_file(cfg), fingerprint(cfg))
+    lap = _Laps()
+    try:
+        sources = scan.scan(cfg.source.path, cfg.source.extensions)
+        lap("scan")
+        known = db.signatures()
+        to_read, gone, confirmed = _changes(cfg.source.path, sources, known)
+        lap("compare")
+        with db.transaction():
+            touched = _update(cfg, db, to_read, gone, confirmed, progress, cold=not known)
+        lap(f"read {len(to_read)}")
+        with db.transaction():
+            plan = plan_feeds(cfg, db, touched)
+            lap("plan")
+            done = render_planned(cfg, db, plan, progress)
+        lap(f"render {len(plan.to_render)}")
+        return BuildReport(_reading(db, len(sources)), len(to_read), len(gone),
+                           len(plan.listings), len(plan.to_render), done.written,
+                           done.unchanged, done.removed, time.perf_counter() - started)
+    finally:
+        db.close()
+
+
+class _Laps:
+    """Logs the time each stage took (with -v)."""
+
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        log.debug("%s: %.3f s", stage, now - self.last)
+        self.last = now
+
+
+def _changes(root: Path, sources: list[SourceFile], known: dict[str, tuple[int, int, int, str]]
+             ) -> tuple[list[SourceFile], list[str], list[str]]:
+    """(files to read, files gone, ambiguous files confirmed unchanged by their digest)."""
+    to_read: list[SourceFile] = []
+    confirmed: list[str] = []
+    for source in sources:
+        seen = known.get(source.rel)
+        if seen is None or seen[:2] != (source.size, source.mtime_ns):
+            to_read.append(source)
+        elif source.mtime_ns + AMBIGUOUS_NS > seen[2]:
+            if _digest(root, source) == seen[3]:
+                confirmed.append(source.rel)
+            else:
+                to_read.append(source)
+    present = {s.rel for s in sources}
+    return to_read, [rel for rel in known if rel not in present], confirmed
+
+
+def _digest(root: Path, source: SourceFile) -> str:
+    try:
+        return digest_of((root / source.rel).read_bytes())
+    except OSError:
+        return ""
+
+
+def _update(cfg: Config, db: Index, to_read: list[SourceFile], gone: list[str],
+            confirmed: list[str], progress: Progress | None, cold: bool) -> set[str]:
+    """Apply the changes to the index; returns the feed nodes they touched."""
+    now = time.time_ns()
+    nodes, keys = db.forget(gone + ([] if cold else [s.rel for s in to_read]))
+    added_nodes: set[str] = set()
+    added_keys: set[str] = set()
+    if to_read:
+        from feeder.articles import read_files  # the parsing libraries only for work
+
+        rows = read_files(cfg.source.path, to_read, cfg)
+        added_nodes, added_keys = db.store(_counted(rows, len(to_read), progress), now,
+                                           bulk=cold)
+    db.mark_checked(confirmed, now)
+    changed = nodes | added_nodes | db.settle_ids(keys | added_keys,
+                                                  lambda rel: urn_for(f"path:{rel}"))
+    db.recount(None if cold else changed)
+    return changed
+
+
+def _counted(rows: Iterable[FileRow], total: int, progress: Progress | None
+             ) -> Iterator[FileRow]:
+    for n, row in enumerate(rows, 1):
+        if progress and (n % 200 == 0 or n == total):
+            progress("reading", n, total)
+        yield row
+
+
+def _reading(db: Index, files: int) -> Reading:
+    counts = db.counts()
+    problems = [Problem(rel, severity, message, line)   # type: ignore[arg-type]
+                for rel, severity, message, line in db.problems()]
+    problems += [Problem(rel, "warning", f"id {key!r} is used by another article; using the "
+                         "file path as its id") for rel, key in db.id_clashes()]
+    problems.sort(key=lambda p: (p.path, p.severity))
+    return Reading(files, counts.get("entry", 0), counts.get("draft", 0), tuple(problems))
 
 
 def check(cfg: Config) -> Reading:
-    """Read every article as ``build`` would, without writing anything."""
-    return read_entries(scan.scan(cfg.source.path, cfg.source.extensions), cfg)
+    """Read every article as ``build`` would, without the index and without writing."""
+    from feeder.articles import read_files
 
-
-def build(cfg: Config) -> BuildReport:
-    """Run every stage once and publish the feeds."""
-    started = time.perf_counter()
     sources = scan.scan(cfg.source.path, cfg.source.extensions)
-    reading = read_entries(sources, cfg)
-    feeds = selection.select_feeds(reading.entries, cfg)
-    files = {f.rel: f for f in sources}
-    contents: dict[str, Content] = {}
-    problems = list(reading.problems)
-    for entry, result in render_contents(feeds, files, cfg, policy_for(cfg)):
-        if isinstance(result, Problem):
-            problems.append(result)
-        else:
-            contents[entry.id] = result
-    outputs: list[OutputFile] = []
-    for feed in feeds:
-        outputs.extend(render_feed(feed, contents, cfg))
-    outputs.extend(render_catalog(feeds, cfg))
-    done = publish.publish(cfg.output.path, outputs)
-    reading = Reading(reading.files, reading.entries, reading.drafts, tuple(problems))
-    return BuildReport(reading, len(feeds), done.written, done.unchanged, done.removed,
-                       time.perf_counter() - started)
+    problems: list[Problem] = []
+    owners: dict[str, str] = {}
+    published = drafts = 0
+    for row in read_files(cfg.source.path, sources, cfg):
+        problems.extend(_row_problems(row))
+        if row.state == "draft":
+            drafts += 1
+        elif row.state == "entry":
+            published += 1
+            if owners.setdefault(row.key, row.rel) != row.rel:
+                problems.append(Problem(row.rel, "warning", f"id {row.key!r} is used by "
+                                        "another article; using the file path as its id"))
+    return Reading(len(sources), published, drafts, tuple(problems))
+
+
+def _row_problems(row: FileRow) -> Iterator[Problem]:
+    import json
+
+    for severity, message, line in json.loads(row.problems or "[]"):
+        yield Problem(row.rel, severity, message, line)

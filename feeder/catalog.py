@@ -6,36 +6,39 @@ Built from the feeds' specs only; no I/O. Every URL is absolute, from ``base_url
 from __future__ import annotations
 
 import html
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from feeder.config import Config
-from feeder.model import FeedSpec, OutputFile
+from feeder.model import FeedListing, OutputFile
 from feeder.render import MEDIA_TYPES, feed_file, url_for
 
 LABELS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
 
 
-def render_catalog(feeds: Sequence[FeedSpec], cfg: Config) -> list[OutputFile]:
+def render_catalog(feeds: Sequence[FeedListing], cfg: Config) -> list[OutputFile]:
     """``index.html`` and ``feeds.opml`` for these feeds."""
     return [OutputFile("index.html", index_html(feeds, cfg)),
             OutputFile("feeds.opml", opml(feeds, cfg))]
 
 
-def index_html(feeds: Sequence[FeedSpec], cfg: Config) -> bytes:
+def index_html(feeds: Sequence[FeedListing], cfg: Config) -> bytes:
     esc = html.escape
     site = cfg.site
+
+    def href(f: FeedListing, fmt: str) -> str:
+        return esc(url_for(cfg, feed_file(f.path, fmt)))
+
     head = [f'<link rel="alternate" type="{MEDIA_TYPES[fmt]}" '
-            f'title="{esc(f.title)} ({LABELS[fmt]})" href="{esc(url_for(cfg, feed_file(f, fmt)))}">'
+            f'title="{esc(f.title)} ({LABELS[fmt]})" href="{href(f, fmt)}">'
             for f in feeds for fmt in cfg.output.formats]
     rows = []
     for f in feeds:
-        links = " · ".join(f'<a href="{esc(url_for(cfg, feed_file(f, fmt)))}">{LABELS[fmt]}</a>'
+        links = " · ".join(f'<a href="{href(f, fmt)}">{LABELS[fmt]}</a>'
                            for fmt in cfg.output.formats)
         name = esc(f.key[-1]) if f.key else "All articles"
         depth = len(f.key)
         rows.append(f'<li class="depth-{depth}"><span class="name">{name}</span> '
-                    f'<span class="count">({len(f.entries)})</span> {links}</li>')
+                    f'<span class="count">({f.count})</span> {links}</li>')
     page = [
         "<!DOCTYPE html>",
         f'<html lang="{esc(site.language)}">',
@@ -63,8 +66,10 @@ def index_html(feeds: Sequence[FeedSpec], cfg: Config) -> bytes:
     return ("\n".join(line for line in page if line) + "\n").encode("utf-8")
 
 
-def opml(feeds: Sequence[FeedSpec], cfg: Config) -> bytes:
+def opml(feeds: Sequence[FeedListing], cfg: Config) -> bytes:
     """OPML 2.0, one outline per feed, in its first configured format."""
+    import xml.etree.ElementTree as ET
+
     fmt = cfg.output.formats[0]
     root = ET.Element("opml", version="2.0")
     head = ET.SubElement(root, "head")
@@ -72,7 +77,7 @@ def opml(feeds: Sequence[FeedSpec], cfg: Config) -> bytes:
     body = ET.SubElement(root, "body")
     for f in feeds:
         ET.SubElement(body, "outline", text=f.title, title=f.title,
-                      type="rss", xmlUrl=url_for(cfg, feed_file(f, fmt)),
+                      type="rss", xmlUrl=url_for(cfg, feed_file(f.path, fmt)),
                       htmlUrl=cfg.site.base_url)
     ET.indent(root)
     text = ET.tostring(root, encoding="unicode")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from feeder import __version__
 from feeder.config import Config, load
-from feeder.errors import ConfigError, FeederError, OutputError, SourceError
+from feeder.errors import BusyError, ConfigError, FeederError, OutputError, SourceError
 from feeder.model import Problem
 
 EPILOG_MAIN = """\
@@ -84,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "check":
             return _check(cfg, args)
         return _build(cfg, args)
-    except (ConfigError, SourceError, OutputError) as e:
+    except (ConfigError, SourceError, OutputError, BusyError) as e:
         print(f"feeder: error: {e}", file=sys.stderr)
         return 2
     except FeederError as e:
@@ -117,17 +117,36 @@ def _print_problems(cfg: Config, problems: Sequence[Problem], quiet: bool) -> No
             print(_where(cfg, problem), file=sys.stderr)
 
 
+class _Bar:
+    """A one-line progress bar on stderr, for long reads on a terminal."""
+
+    def __init__(self) -> None:
+        self.shown = False
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if total < 500:
+            return
+        filled = 30 * done // total
+        sys.stderr.write(f"\r{stage:<9} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}")
+        self.shown = True
+        if done == total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
 def _build(cfg: Config, args: argparse.Namespace) -> int:
     from feeder.build import build
 
-    report = build(cfg)
+    bar = _Bar() if sys.stderr.isatty() and not args.quiet else None
+    report = build(cfg, bar)
     reading = report.reading
     _print_problems(cfg, reading.problems, args.quiet)
     if not args.quiet:
-        print(f"read {reading.files} articles: {len(reading.entries)} published, "
+        print(f"read {reading.files} articles ({report.parsed} new or changed, "
+              f"{report.forgotten} gone): {reading.published} published, "
               f"{reading.drafts} drafts left out, {len(reading.skipped)} skipped")
-        print(f"{report.feeds} feeds: {len(report.written)} files written, "
-              f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, "
+        print(f"{report.feeds} feeds, {report.rendered} rendered: {len(report.written)} files "
+              f"written, {len(report.unchanged)} unchanged, {len(report.removed)} removed, "
               f"in {report.seconds:.2f} s → {cfg.output.path}")
     return 1 if args.strict and reading.skipped else 0
 
@@ -139,7 +158,7 @@ def _check(cfg: Config, args: argparse.Namespace) -> int:
     if args.format == "json":
         problems = [_where(cfg, p) for p in reading.problems]
         print(json.dumps({
-            "articles": reading.files, "published": len(reading.entries),
+            "articles": reading.files, "published": reading.published,
             "drafts": reading.drafts, "skipped": len(reading.skipped),
             "problems": [{"path": p.path, "line": p.line, "severity": p.severity,
                           "message": p.message} for p in problems],
@@ -149,6 +168,6 @@ def _check(cfg: Config, args: argparse.Namespace) -> int:
             if problem.severity == "error" or not args.quiet:
                 print(_where(cfg, problem))
         if not args.quiet:
-            print(f"{reading.files} articles: {len(reading.entries)} would be published, "
+            print(f"{reading.files} articles: {reading.published} would be published, "
                   f"{reading.drafts} drafts, {len(reading.skipped)} would be skipped")
     return 1 if reading.skipped else 0

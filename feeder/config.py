@@ -8,6 +8,7 @@ the TOML. This module does no other I/O.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 import tomllib
 from collections.abc import Callable
@@ -202,7 +203,7 @@ class Categories:
 
 @dataclass(frozen=True)
 class State:
-    path: Path = _opt(_path, Path(".feeder"))
+    path: Path = _opt(_path, Path())     # '' means '.feeder-<output name>' beside the output
 
 
 @dataclass(frozen=True)
@@ -294,9 +295,23 @@ def _resolve_paths(cfg: Config, base: Path, source: Path | None, output: Path | 
     if cfg.images.mode not in IMPLEMENTED_IMAGE_MODES:
         raise ConfigError(f"{cfg.file or 'defaults'}: images.mode = {cfg.images.mode!r} is not "
                           "available in this version; expected 'direct'")
+    state = under(cfg.state.path) if str(cfg.state.path) not in ("", ".") else (
+        out.parent / f".feeder-{out.name}")
     return dataclasses.replace(
         cfg,
         source=dataclasses.replace(cfg.source, path=src),
         output=dataclasses.replace(cfg.output, path=out),
-        state=dataclasses.replace(cfg.state, path=under(cfg.state.path)),
+        state=dataclasses.replace(cfg.state, path=state),
     )
+
+
+def fingerprint(cfg: Config) -> str:
+    """Changes whenever a setting that shapes entries or feeds changes (or feeder's version):
+    the index made under other settings is then rebuilt from scratch."""
+    from feeder import __version__
+
+    shaping = [getattr(cfg, f.name) for f in dataclasses.fields(cfg)
+               if f.name not in ("file", "output", "state", "schedule", "server")]
+    output = dataclasses.replace(cfg.output, path=Path())
+    text = repr([__version__, shaping, output])
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()

@@ -62,6 +62,10 @@ def _from_epoch(seconds: float) -> datetime:
 def _from_string(text: str, zone: tzinfo) -> datetime:
     if not text:
         raise ValueError("the date is empty")
+    if text[:1].isalpha():      # 'Thu, 13 Jan 2022 …': RFC 822, the scrapers' usual form
+        moment = _rfc822(text)
+        if moment is not None:
+            return _aware(moment, zone)
     if _EPOCH.match(text):
         return _from_epoch(float(text))
     m = _ZONE_SUFFIX.match(text)

@@ -4,6 +4,7 @@
     ├── ConfigError        bad config file, key or value (exit 2)
     ├── SourceError        the source folder is missing or unreadable (exit 2)
     ├── OutputError        the output folder cannot be created or written (exit 2)
+    ├── BusyError          another feeder holds the state folder's lock (exit 2)
     └── ArticleError       one article cannot be used; the build skips it and goes on
         ├── DecodeError    the bytes are not text in any encoding we accept
         ├── FrontMatterError  no front matter, or it does not load as a mapping
@@ -29,6 +30,10 @@ class SourceError(FeederError):
 
 class OutputError(FeederError):
     """The output folder cannot be written."""
+
+
+class BusyError(FeederError):
+    """Another feeder process is building with the same state folder."""
 
 
 class ArticleError(FeederError):

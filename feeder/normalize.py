@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import posixpath
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,10 +18,10 @@ from urllib.parse import quote, urljoin, urlsplit
 from feeder.config import Config
 from feeder.dates import parse_date
 from feeder.errors import FieldError
+from feeder.ids import urn_for
 from feeder.model import Author, CategoryPath, Entry, RawArticle
 from feeder.text import one_line, plain_text, shorten
 
-ID_NAMESPACE = uuid.UUID("5b0e8d52-3c2f-4b8e-9a55-6f0d1c1e7a10")
 IMAGE_KEYS = ("headimg", "thumbnail", "cover", "image", "banner")
 MAX_NAME = 200          # characters in one category or tag name
 MAX_DEPTH = 8           # levels in one category path
@@ -191,10 +190,6 @@ def _id(meta: dict[str, Any], rel: str) -> tuple[str, str]:
     return f"path:{rel}", urn_for(f"path:{rel}")
 
 
-def urn_for(key: str) -> str:
-    return f"urn:uuid:{uuid.uuid5(ID_NAMESPACE, key)}"
-
-
 def _link(meta: dict[str, Any], rel: str, published: datetime, cfg: Config,
           notes: _Notes) -> str:
     """``link`` (absolute), ``permalink`` (relative to base_url or absolute), else the pattern."""
@@ -207,21 +202,23 @@ def _link(meta: dict[str, Any], rel: str, published: datetime, cfg: Config,
         if scheme in ("http", "https"):
             return value
         if key == "permalink" and not scheme:
-            return urljoin(base, quote(value.lstrip("/"), safe="/%#?=&"))
+            return base + quote(value.lstrip("/"), safe="/%#?=&")
         notes.add(f"{key} {value!r} is not an http(s) URL; ignored")
     stem = posixpath.splitext(rel)[0]
     fields = {"path": stem, "stem": posixpath.basename(stem),
               "year": f"{published.year:04d}", "month": f"{published.month:02d}",
               "day": f"{published.day:02d}"}
-    return urljoin(base, quote(cfg.source.permalink.format_map(fields).lstrip("/"), safe="/"))
+    return base + quote(cfg.source.permalink.format_map(fields).lstrip("/"), safe="/")
 
 
 def _lead_image(meta: dict[str, Any], link: str) -> str:
     for key in IMAGE_KEYS:
         value = meta.get(key)
         if isinstance(value, str) and value.strip():
-            url = urljoin(link, value.strip())
-            if urlsplit(url).scheme in ("http", "https"):
+            url = value.strip()
+            if not url.startswith(("https://", "http://")) or " " in url:
+                url = urljoin(link, url.replace(" ", "%20"))
+            if url.startswith(("https://", "http://")) and len(url) > 8:
                 return url
     return ""
 
@@ -233,8 +230,8 @@ def _body_base(meta: dict[str, Any], image: str, cfg: Config) -> str:
     if urlsplit(link).scheme in ("http", "https"):
         return link
     if image:
-        parts = urlsplit(image)
-        return f"{parts.scheme}://{parts.netloc}/"
+        scheme, _, rest = image.partition("://")
+        return f"{scheme}://{rest.split('/', 1)[0]}/"
     return cfg.site.base_url
 
 

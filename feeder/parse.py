@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import re
 import tomllib
+from pathlib import Path
 from typing import Any
 
 import frontmatter
@@ -112,11 +113,74 @@ def _load(handler: Any, fm: str, first_line: int) -> dict[str, Any]:
     return meta
 
 
-def read(source: SourceFile) -> RawArticle:
-    """Read, decode and split one article file."""
+def read_bytes(root: Path, source: SourceFile) -> bytes:
+    """The file's bytes; ``DecodeError`` if it cannot be read."""
     try:
-        data = source.path.read_bytes()
+        return (root / source.rel).read_bytes()
     except OSError as e:
         raise DecodeError(f"cannot read file: {e.strerror or e}") from e
-    meta, body, body_line = split(decode(data))
-    return RawArticle(source, meta, body, body_line)
+
+
+_CLOSING = {b"-": re.compile(rb"\n-{3,}[ \t\r]*(?:\n|$)"),
+            b"+": re.compile(rb"\n\+{3,}[ \t\r]*(?:\n|$)")}
+
+
+def _locate(data: bytes) -> tuple[str, bytes, str] | None:
+    """(decoded front matter block, body bytes, encoding) when the file starts with a closed
+    ``---``/``+++`` block in an 8-bit encoding; None when only a full decode will tell."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data:
+        return None
+    start = len(data) - len(data.lstrip(b"\xef\xbb\xbf \t\r\n"))
+    closing = _CLOSING.get(data[start:start + 1])
+    if closing is None or not data.startswith(data[start:start + 1] * 3, start):
+        return None
+    end = closing.search(data, start)
+    if end is None:
+        return None
+    head = data[: end.end()]
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return head.decode(encoding), data[end.end():], encoding
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def front_matter(source: SourceFile, data: bytes) -> RawArticle:
+    """The front matter and the first characters of the body, without decoding the rest of
+    the file (what the metadata pass needs; ``article`` gives the whole body)."""
+    found = _locate(data)
+    if found is None:
+        return article(source, data)
+    head, rest, encoding = found
+    meta, _, body_line = split(head)
+    return RawArticle(source, meta, rest[:256].decode(encoding, "ignore"), body_line)
+
+
+def article(source: SourceFile, data: bytes) -> RawArticle:
+    """Decode and split one article file: front matter and the whole body."""
+    found = _locate(data)
+    if found is None:
+        meta, body, body_line = split(decode(data))
+        return RawArticle(source, meta, body, body_line)
+    head, rest, encoding = found
+    meta, _, body_line = split(head)
+    return RawArticle(source, meta, _decode_body(rest, encoding), body_line)
+
+
+def body(source: SourceFile, data: bytes) -> str:
+    """Only the body of an article file: the front matter is skipped, not loaded."""
+    found = _locate(data)
+    if found is None:
+        return article(source, data).body
+    _, rest, encoding = found
+    return _decode_body(rest, encoding)
+
+
+def _decode_body(rest: bytes, encoding: str) -> str:
+    for candidate in (encoding, "gb18030" if encoding != "gb18030" else "utf-8"):
+        try:
+            return rest.decode(candidate)
+        except UnicodeDecodeError:
+            continue
+    return rest.decode(encoding, "replace")    # a few bad bytes cost only those characters

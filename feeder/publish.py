@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -28,8 +28,10 @@ class Published:
     removed: tuple[str, ...]
 
 
-def publish(root: Path, files: Sequence[OutputFile]) -> Published:
-    """Write ``files`` below ``root``; remove feeder's files that are no longer produced."""
+def publish(root: Path, files: Sequence[OutputFile],
+            keep: Iterable[str] = ()) -> Published:
+    """Write ``files`` below ``root``. Of the files feeder wrote before, those neither in
+    ``files`` nor in ``keep`` (still valid, not rewritten this time) are removed."""
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -38,7 +40,7 @@ def publish(root: Path, files: Sequence[OutputFile]) -> Published:
     unchanged: list[str] = []
     for f in files:
         (written if write_if_changed(root, f.path, f.data) else unchanged).append(f.path)
-    keep = {f.path for f in files}
+    keep = {f.path for f in files} | set(keep)
     removed = [p for p in _manifest(root) if p not in keep and _remove(root, p)]
     manifest = "".join(p + "\n" for p in sorted(keep)).encode("utf-8")
     write_if_changed(root, MANIFEST, manifest)

@@ -6,14 +6,20 @@ everything downstream sees the same order on every run and every machine.
 
 from __future__ import annotations
 
+import hashlib
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 from feeder.errors import SourceError
 from feeder.model import SourceFile
 
 SKIPPED_DIRS = frozenset({"_drafts", "node_modules", "__pycache__"})
+
+
+def digest_of(data: bytes) -> str:
+    """Identity of a file's bytes (SHA-1: the fastest hashlib digest here, and this is no
+    security boundary)."""
+    return hashlib.sha1(data).hexdigest()
 
 
 def is_ignored_name(name: str) -> bool:
@@ -32,33 +38,33 @@ def scan(root: Path, extensions: tuple[str, ...]) -> list[SourceFile]:
         raise SourceError(f"{root}: source folder does not exist or is not a folder")
     real_root = root.resolve()
     suffixes = tuple(e.lower() for e in extensions)
-    found = [f for f in _walk(root, "", real_root) if f.rel.lower().endswith(suffixes)]
-    found.sort(key=lambda f: f.rel)
-    return found
-
-
-def _walk(folder: Path, prefix: str, real_root: Path) -> Iterator[SourceFile]:
-    try:
-        entries = list(os.scandir(folder))
-    except OSError as e:
-        if prefix:      # an unreadable sub-folder costs only its own articles
-            return
-        raise SourceError(f"{folder}: cannot read source folder: {e.strerror}") from e
-    for entry in entries:
-        if is_ignored_name(entry.name):
-            continue
-        rel = prefix + entry.name
+    found: list[SourceFile] = []
+    folders = [(str(root), "")]
+    while folders:
+        folder, prefix = folders.pop()
         try:
-            if entry.is_dir(follow_symlinks=False):
-                if entry.name not in SKIPPED_DIRS:
-                    yield from _walk(Path(entry.path), rel + "/", real_root)
-            elif entry.is_file():
-                if entry.is_symlink() and not _inside(Path(entry.path), real_root):
-                    continue
-                st = entry.stat()
-                yield SourceFile(rel, Path(entry.path), st.st_size, st.st_mtime_ns)
-        except OSError:
-            continue    # vanished or unreadable between listing and stat
+            entries = list(os.scandir(folder))
+        except OSError as e:
+            if prefix:      # an unreadable sub-folder costs only its own articles
+                continue
+            raise SourceError(f"{folder}: cannot read source folder: {e.strerror}") from e
+        for entry in entries:
+            name = entry.name
+            if is_ignored_name(name):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if name not in SKIPPED_DIRS:
+                        folders.append((entry.path, prefix + name + "/"))
+                elif name.lower().endswith(suffixes) and entry.is_file():
+                    if entry.is_symlink() and not _inside(Path(entry.path), real_root):
+                        continue
+                    st = entry.stat()
+                    found.append(SourceFile(prefix + name, st.st_size, st.st_mtime_ns))
+            except OSError:
+                continue    # vanished or unreadable between listing and stat
+    found.sort()
+    return found
 
 
 def _inside(path: Path, real_root: Path) -> bool:

@@ -1,19 +1,19 @@
-"""Entries → the feeds to write: one for all articles and one per category node.
+"""Which feeds an entry belongs to, and what a feed is: pure functions, no I/O, no clock.
 
-A node's feed holds the articles of its whole subtree, newest first (ties broken by id), at
-most ``limit`` of them. Pure: no I/O, no clock.
+An entry belongs to the all-articles feed and to every node of its category paths (a node's
+feed holds the articles of its whole subtree). A feed lists its newest ``limit`` entries,
+newest first, ties broken by id: the index keeps them in that order.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import hashlib
+import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from feeder.config import Config
 from feeder.model import CategoryPath, Entry, FeedSpec
-from feeder.normalize import urn_for
-from feeder.slugs import assign_paths
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -23,48 +23,30 @@ def newest_first(entry: Entry) -> tuple[float, str]:
     return (-entry.published.timestamp(), entry.id)
 
 
-def unique_ids(entries: Sequence[Entry]) -> tuple[list[Entry], list[tuple[str, str]]]:
-    """Give every entry a distinct id: a repeated explicit id falls back to the file's path.
-
-    Returns the entries and (source, message) warnings. ``entries`` are in source order, so
-    the first file (by path) keeps the explicit id.
-    """
-    seen: set[str] = set()
-    out: list[Entry] = []
-    warnings: list[tuple[str, str]] = []
-    for entry in entries:
-        if entry.id in seen:
-            key = f"path:{entry.source}"
-            warnings.append((entry.source, f"id {entry.key!r} is used by another article; "
-                                           "using the file path as its id"))
-            entry = dataclasses.replace(entry, key=key, id=urn_for(key))
-        seen.add(entry.id)
-        out.append(entry)
-    return out, warnings
+def memberships(entry: Entry) -> set[CategoryPath]:
+    """Every feed an entry belongs to: () for all articles, each category path and its
+    ancestors."""
+    nodes: set[CategoryPath] = {()}
+    for path in entry.categories:
+        nodes.update(path[:depth] for depth in range(1, len(path) + 1))
+    return nodes
 
 
-def category_nodes(entry: Entry) -> set[CategoryPath]:
-    """Every node an entry belongs to: each of its paths and all their ancestors."""
-    return {path[:depth] for path in entry.categories for depth in range(1, len(path) + 1)}
+def feed_title(node: CategoryPath, cfg: Config) -> str:
+    if not node:
+        return cfg.site.title
+    return cfg.site.feed_title.format(site=cfg.site.title, category=" › ".join(node),
+                                      name=node[-1])
 
 
-def select_feeds(entries: Sequence[Entry], cfg: Config) -> list[FeedSpec]:
-    """The all-articles feed first, then one feed per category node in path order."""
-    limit = cfg.output.limit
-    chosen: dict[CategoryPath, list[Entry]] = {(): []}
-    for entry in sorted(entries, key=newest_first):
-        for node in category_nodes(entry) | {()}:
-            picked = chosen.setdefault(node, [])
-            if len(picked) < limit:
-                picked.append(entry)
-    paths = assign_paths((n for n in chosen if n), dict(cfg.categories.slugs))
-    paths[()] = ""
-    return [_feed(node, chosen[node], paths[node], cfg) for node in sorted(chosen)]
-
-
-def _feed(node: CategoryPath, entries: list[Entry], path: str, cfg: Config) -> FeedSpec:
-    name = " › ".join(node)
-    title = cfg.site.title if not node else cfg.site.feed_title.format(
-        site=cfg.site.title, category=name, name=node[-1])
+def feed_spec(node: CategoryPath, entries: Sequence[Entry], path: str, cfg: Config) -> FeedSpec:
+    """The feed of one node, given its entries in feed order."""
     updated = max((e.updated for e in entries), default=EPOCH)
-    return FeedSpec(node, name, title, path, tuple(entries), updated)
+    return FeedSpec(node, " › ".join(node), feed_title(node, cfg), path, tuple(entries), updated)
+
+
+def signature(feed: FeedSpec, digests: Sequence[str]) -> str:
+    """Changes whenever the feed's bytes could: its title, folder, entries or their files."""
+    ids = [e.id for e in feed.entries]
+    text = json.dumps([feed.title, feed.path, ids, list(digests)], ensure_ascii=False)
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()

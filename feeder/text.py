@@ -26,6 +26,8 @@ def xml_safe(text: str) -> str:
 
 def one_line(text: str) -> str:
     """XML-safe, NFC-normalised, every run of whitespace turned into one space, trimmed."""
+    if text.isprintable() and "  " not in text and unicodedata.is_normalized("NFC", text):
+        return text.strip()     # the common case, without the regex passes
     return _SPACE.sub(" ", unicodedata.normalize("NFC", xml_safe(text))).strip()
 
 

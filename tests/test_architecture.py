@@ -12,7 +12,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "feeder"
 OWNERS = {
     "feedgen": {"render"},
-    "bs4": {"content"},
+    "lxml": {"content"},
     "markdown_it": {"content"},
     "frontmatter": {"parse"},
     "yaml": {"parse"},
@@ -64,9 +64,9 @@ def test_modules_stay_small(module: Path) -> None:
 
 
 def test_startup_does_not_import_the_heavy_libraries() -> None:
-    """Loading the CLI and config imports none of feedgen, bs4, httpx, markdown-it."""
+    """Loading the CLI and build imports none of feedgen, lxml, httpx, markdown-it, yaml."""
     code = ("import sys, feeder.cli, feeder.build, feeder.config; "
-            "print(sorted(m for m in ('feedgen', 'bs4', 'httpx', 'markdown_it') "
+            "print(sorted(m for m in ('feedgen', 'lxml', 'httpx', 'markdown_it', 'yaml') "
             "if m in sys.modules))")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)

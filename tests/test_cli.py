@@ -21,10 +21,12 @@ def test_build_prints_a_summary_and_exits_0(seeds_site: Path) -> None:
     """`feeder build` in a folder with config.toml writes the feeds and says what it did."""
     run = feeder("build", cwd=seeds_site)
     assert 0 == run.returncode, run.stderr
-    assert "read 2 articles: 2 published, 0 drafts left out, 0 skipped" in run.stdout
-    assert "4 feeds: 14 files written, 0 unchanged, 0 removed" in run.stdout
+    assert ("read 2 articles (2 new or changed, 0 gone): 2 published, 0 drafts left out, "
+            "0 skipped") in run.stdout
+    assert "4 feeds, 4 rendered: 14 files written, 0 unchanged, 0 removed" in run.stdout
     again = feeder("build", cwd=seeds_site)
-    assert "4 feeds: 0 files written, 14 unchanged, 0 removed" in again.stdout
+    assert "read 2 articles (0 new or changed, 0 gone)" in again.stdout
+    assert "4 feeds, 0 rendered: 0 files written, 0 unchanged, 0 removed" in again.stdout
 
 
 def test_skipped_articles_are_named_on_stderr(site: Path) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import re
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +22,7 @@ DATED = {"title": "T", "date": "2022-01-13 10:30:07"}
 
 def article(meta: dict[str, Any], body: str = "Text.", rel: str = "2022/foo.md") -> RawArticle:
     """A parsed article as ``parse`` would hand it on."""
-    return RawArticle(SourceFile(rel, Path("/src") / rel, len(body), MTIME_NS), meta, body, 5)
+    return RawArticle(SourceFile(rel, len(body), MTIME_NS), meta, body, 5)
 
 
 def entry_of(meta: dict[str, Any], body: str = "Text.", rel: str = "2022/foo.md") -> Any:

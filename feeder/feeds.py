@@ -1,0 +1,146 @@
+"""Decide which feeds need rendering, get their entries' contents, render and publish them.
+
+A feed is rendered only when its entries (or their files) changed, its folder moved, or one
+of its output files is missing or was altered since feeder wrote it. Contents come from the
+index's cache (by file digest); the rest are cleaned on every core when there are many.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from feeder import publish
+from feeder.config import Config
+from feeder.errors import ArticleError
+from feeder.index import Index, node_path
+from feeder.model import Content, Entry, FeedListing, FeedSpec, OutputFile, SourceFile
+from feeder.render import feed_file
+from feeder.scan import digest_of
+from feeder.selection import feed_spec, feed_title, signature
+from feeder.slugs import assign_paths
+from feeder.workers import parallel_map
+
+log = logging.getLogger("feeder")
+CATALOG = ("index.html", "feeds.opml")
+
+
+@dataclass(frozen=True)
+class FeedPlan:
+    listings: tuple[FeedListing, ...]             # every feed, for index.html and OPML
+    to_render: tuple[tuple[FeedSpec, tuple[str, ...], str], ...]   # spec, digests, signature
+    keep: frozenset[str]                          # every output file that should exist
+    gone: tuple[str, ...] = field(default=())     # nodes whose feeds disappear
+    catalog: bool = True                          # index.html and feeds.opml need rendering
+
+
+def plan_feeds(cfg: Config, db: Index, touched: set[str]) -> FeedPlan:
+    """Which feeds exist now, and which of them must be rendered."""
+    counts = {"": 0, **db.node_counts()}      # the all-articles feed exists even when empty
+    nodes = {key: node_path(key) for key in counts}
+    paths = assign_paths([n for n in nodes.values() if n], dict(cfg.categories.slugs))
+    paths[()] = ""
+    previous = db.feeds()
+    outputs = db.outputs()
+    listings, to_render, keep = [], [], set(CATALOG)
+    for key in sorted(counts, key=lambda k: nodes[k]):
+        node, path = nodes[key], paths[nodes[key]]
+        files = [feed_file(path, fmt) for fmt in cfg.output.formats]
+        keep.update(files)
+        listings.append(FeedListing(node, feed_title(node, cfg), path,
+                                    min(counts[key], cfg.output.limit)))
+        old = previous.get(key)
+        intact = _intact(cfg.output.path, files, outputs)
+        if key not in touched and old and old[0] == path and intact:
+            continue
+        newest = db.newest(key, cfg.output.limit)
+        spec = feed_spec(node, [entry for entry, _ in newest], path, cfg)
+        digests = tuple(digest for _, digest in newest)
+        sig = signature(spec, digests)
+        if not (old and old[1] == sig and intact):
+            to_render.append((spec, digests, sig))
+    gone = tuple(key for key in previous if key not in counts)
+    catalog = bool(to_render or gone or not _intact(cfg.output.path, CATALOG, outputs))
+    return FeedPlan(tuple(listings), tuple(to_render), frozenset(keep), gone, catalog)
+
+
+def _intact(root: Path, files: Sequence[str], outputs: dict[str, tuple[int, int]]) -> bool:
+    """Every file is where feeder left it, with the size and mtime it had then."""
+    for rel in files:
+        try:
+            st = (root / rel).stat()
+        except OSError:
+            return False
+        if outputs.get(rel) != (st.st_size, st.st_mtime_ns):
+            return False
+    return True
+
+
+def render_planned(cfg: Config, db: Index, plan: FeedPlan, progress: object = None
+                   ) -> publish.Published:
+    """Render the planned feeds and the catalog, publish them, and record it all."""
+    from feeder.catalog import render_catalog
+    from feeder.render import render_feed
+
+    contents = _contents(cfg, db, [(e, d) for spec, digests, _ in plan.to_render
+                                   for e, d in zip(spec.entries, digests, strict=True)])
+    files: list[OutputFile] = []
+    for spec, _, _ in plan.to_render:
+        files.extend(render_feed(spec, contents, cfg))
+    if plan.catalog:
+        files.extend(render_catalog(plan.listings, cfg))
+    done = publish.publish(cfg.output.path, files, plan.keep)
+    for spec, digests, sig in plan.to_render:
+        db.save_feed("\x1f".join(spec.key), spec.path, spec.title, len(digests), sig)
+    db.drop_feeds(plan.gone)
+    db.save_outputs(_stats(cfg.output.path, [f.path for f in files]), done.removed)
+    if plan.to_render:
+        db.prune_contents(cfg.output.limit)
+    return done
+
+
+def _stats(root: Path, rels: Sequence[str]) -> list[tuple[str, int, int]]:
+    rows = []
+    for rel in rels:
+        st = (root / rel).stat()
+        rows.append((rel, st.st_size, st.st_mtime_ns))
+    return rows
+
+
+def _contents(cfg: Config, db: Index, wanted: Sequence[tuple[Entry, str]]
+              ) -> dict[str, Content]:
+    """entry id → content for every wanted entry: from the cache, else cleaned now."""
+    unique = {entry.id: (entry, digest) for entry, digest in wanted}
+    cached = db.contents({digest for _, digest in unique.values()})
+    contents = {i: Content(*cached[d]) for i, (_, d) in unique.items() if d in cached}
+    missing = [entry for i, (entry, d) in unique.items() if d not in cached]
+    fresh = parallel_map(clean_entry, (cfg.source.path, cfg), missing, min_parallel=48,
+                         chunksize=4)
+    rows = []
+    for entry, (digest, content, problem) in zip(missing, fresh, strict=True):
+        if problem:
+            log.warning("%s: %s", entry.source, problem)
+        contents[entry.id] = content
+        if digest:
+            rows.append((digest, content.html, content.summary, content.image))
+    db.save_contents(rows)
+    return contents
+
+
+def clean_entry(shared: tuple[Path, Config], entry: Entry) -> tuple[str, Content, str]:
+    """(digest of the bytes read, content, problem) for one entry: its body read again."""
+    from feeder import parse
+    from feeder.content import render_content
+    from feeder.images import policy_for
+
+    root, cfg = shared
+    images = policy_for(cfg)
+    try:
+        data = parse.read_bytes(root, SourceFile(entry.source, 0, 0))
+        body = parse.body(SourceFile(entry.source, 0, 0), data)
+    except ArticleError as e:   # changed or vanished since it was read: next build catches up
+        return "", render_content(entry, "", cfg, images), f"body not read again: {e}"
+    return digest_of(data), render_content(entry, body, cfg, images), ""
+

@@ -1,0 +1,287 @@
+"""The persistent index: what the last build knew, in SQLite, so a rebuild costs what changed.
+
+Per source file: its stat signature and digest, and its entry (or that it is a draft, or its
+problems). Per entry: the feeds it belongs to, ordered as feeds are ordered, so a feed's newest
+entries are one indexed query. Per feed: its folder and a signature of its entries. Also the
+cleaned contents of entries that appear in feeds (keyed by file digest) and the size and mtime
+of every file written to the output.
+
+The index is an optimisation only: a missing, unreadable, corrupt or older index, or one made
+with other settings, is replaced by an empty one and the build runs cold. No other module
+knows SQL; nothing here renders or writes feeds.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import NamedTuple
+
+from feeder.model import Author, CategoryPath, Entry
+
+SCHEMA_VERSION = 1
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE files(rel TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, checked_ns INTEGER,
+                   digest TEXT, state TEXT, problems TEXT);
+CREATE TABLE entries(rel TEXT PRIMARY KEY, key TEXT, own_id TEXT, id TEXT, data TEXT);
+CREATE TABLE members(node TEXT, published INTEGER, id TEXT, rel TEXT, PRIMARY KEY(node, rel));
+CREATE TABLE nodes(node TEXT PRIMARY KEY, count INTEGER);
+CREATE TABLE feeds(node TEXT PRIMARY KEY, path TEXT, title TEXT, count INTEGER, signature TEXT);
+CREATE TABLE contents(digest TEXT PRIMARY KEY, html TEXT, summary TEXT, image TEXT);
+CREATE TABLE outputs(path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER);
+"""
+INDEXES = """
+CREATE INDEX IF NOT EXISTS entries_key ON entries(key);
+CREATE INDEX IF NOT EXISTS members_order ON members(node, published DESC, id);
+CREATE INDEX IF NOT EXISTS members_rel ON members(rel);
+"""
+SEP = "\x1f"    # joins a category path into one node key; never in a (normalised) name
+
+
+def node_key(path: CategoryPath) -> str:
+    return SEP.join(path)
+
+
+def node_path(key: str) -> CategoryPath:
+    return tuple(key.split(SEP)) if key else ()
+
+
+def micros(moment: datetime) -> int:
+    return (moment - EPOCH) // timedelta(microseconds=1)
+
+
+def encode_entry(e: Entry) -> str:
+    """An entry as compact JSON (a list, in field order)."""
+    author = [e.author.name, e.author.email, e.author.url] if e.author else None
+    return json.dumps([e.id, e.key, e.source, e.title, micros(e.published), micros(e.updated),
+                       e.categories, e.tags, author, e.link, e.base, e.description, e.image,
+                       e.language, e.body_format], ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_entry(data: str, final_id: str) -> Entry:
+    (_, key, source, title, published, updated, categories, tags, author, link, base,
+     description, image, language, body_format) = json.loads(data)
+    return Entry(final_id, key, source, title, EPOCH + timedelta(microseconds=published),
+                 EPOCH + timedelta(microseconds=updated),
+                 tuple(tuple(p) for p in categories), tuple(tags),
+                 Author(*author) if author else None, link, base, description, image,
+                 language, body_format)
+
+
+class FileRow(NamedTuple):
+    """What reading one file produced, ready to store (built in worker processes; a
+    NamedTuple because 100,000 of them cross a process boundary on a cold start)."""
+
+    rel: str
+    size: int
+    mtime_ns: int
+    digest: str
+    state: str                  # 'entry' | 'draft' | 'error'
+    problems: str | None        # JSON list of [severity, message, line]
+    key: str = ""
+    own_id: str = ""
+    entry: str = ""             # encode_entry(...)
+    published: int = 0
+    nodes: tuple[str, ...] = ()
+
+
+class Index:
+    """An open index. Use ``open_index``; every change happens inside ``transaction()``."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.db = conn
+
+    def close(self) -> None:
+        self.db.close()
+
+    def transaction(self) -> sqlite3.Connection:
+        return self.db      # sqlite3's context manager commits, or rolls back on error
+
+    # -- files -------------------------------------------------------------------------
+    def signatures(self) -> dict[str, tuple[int, int, int, str]]:
+        """rel → (size, mtime_ns, checked_ns, digest) of every known file."""
+        rows = self.db.execute("SELECT rel, size, mtime_ns, checked_ns, digest FROM files")
+        return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
+
+    def mark_checked(self, rels: Iterable[str], now_ns: int) -> None:
+        self.db.executemany("UPDATE files SET checked_ns = ? WHERE rel = ?",
+                            ((now_ns, rel) for rel in rels))
+
+    def forget(self, rels: Iterable[str]) -> tuple[set[str], set[str]]:
+        """Drop files (and their entries); returns the nodes and id keys they touched."""
+        nodes: set[str] = set()
+        keys: set[str] = set()
+        for rel in rels:
+            nodes.update(r[0] for r in self.db.execute(
+                "SELECT node FROM members WHERE rel = ?", (rel,)))
+            keys.update(r[0] for r in self.db.execute(
+                "SELECT key FROM entries WHERE rel = ?", (rel,)))
+            self.db.execute("DELETE FROM members WHERE rel = ?", (rel,))
+            self.db.execute("DELETE FROM entries WHERE rel = ?", (rel,))
+            self.db.execute("DELETE FROM files WHERE rel = ?", (rel,))
+        return nodes, keys
+
+    def store(self, rows: Iterable[FileRow], now_ns: int, bulk: bool = False
+              ) -> tuple[set[str], set[str]]:
+        """Insert read files (already forgotten); returns the nodes and keys they touched.
+        ``bulk`` (a cold start): secondary indexes are built once after the inserts."""
+        if bulk:
+            self.db.execute("DROP INDEX IF EXISTS entries_key")
+            self.db.execute("DROP INDEX IF EXISTS members_order")
+            self.db.execute("DROP INDEX IF EXISTS members_rel")
+        nodes: set[str] = set()
+        keys: set[str] = set()
+        files: list[tuple[object, ...]] = []
+        entries: list[tuple[str, ...]] = []
+        members: list[tuple[str, int, str, str]] = []
+        for r in rows:
+            files.append((r.rel, r.size, r.mtime_ns, now_ns, r.digest, r.state, r.problems))
+            if r.state == "entry":
+                entries.append((r.rel, r.key, r.own_id, r.own_id, r.entry))
+                members.extend((n, r.published, r.own_id, r.rel) for n in r.nodes)
+                nodes.update(r.nodes)
+                keys.add(r.key)
+        self.db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", files)
+        self.db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?)", entries)
+        self.db.executemany("INSERT INTO members VALUES (?, ?, ?, ?)", members)
+        if bulk:
+            for statement in INDEXES.strip().splitlines():
+                self.db.execute(statement)
+        return nodes, keys
+
+    # -- ids -----------------------------------------------------------------------------
+    def settle_ids(self, keys: Iterable[str], path_id: Callable[[str], str]) -> set[str]:
+        """Among entries sharing an id key the first by path keeps it; the others get
+        ``path_id(rel)``. Returns the nodes whose entries' ids changed."""
+        nodes: set[str] = set()
+        for key in keys:
+            rows = self.db.execute(
+                "SELECT rel, own_id, id FROM entries WHERE key = ? ORDER BY rel", (key,))
+            for n, (rel, own_id, old_id) in enumerate(rows.fetchall()):
+                new_id = own_id if n == 0 else path_id(rel)
+                if new_id != old_id:
+                    self.db.execute("UPDATE entries SET id = ? WHERE rel = ?", (new_id, rel))
+                    self.db.execute("UPDATE members SET id = ? WHERE rel = ?", (new_id, rel))
+                    nodes.update(r[0] for r in self.db.execute(
+                        "SELECT node FROM members WHERE rel = ?", (rel,)))
+        return nodes
+
+    def id_clashes(self) -> list[tuple[str, str]]:
+        """(rel, key) of every entry that lost its id to another file."""
+        return list(self.db.execute(
+            "SELECT rel, key FROM entries WHERE id != own_id ORDER BY rel"))
+
+    # -- nodes and feeds -----------------------------------------------------------------
+    def recount(self, nodes: Iterable[str] | None = None) -> None:
+        """Refresh the entry count of these nodes (all when None); empty nodes go."""
+        if nodes is None:
+            self.db.execute("DELETE FROM nodes")
+            self.db.execute("INSERT INTO nodes SELECT node, COUNT(*) FROM members GROUP BY node")
+            return
+        for node in nodes:
+            (count,) = self.db.execute("SELECT COUNT(*) FROM members WHERE node = ?",
+                                       (node,)).fetchone()
+            if count:
+                self.db.execute("INSERT OR REPLACE INTO nodes VALUES (?, ?)", (node, count))
+            else:
+                self.db.execute("DELETE FROM nodes WHERE node = ?", (node,))
+
+    def node_counts(self) -> dict[str, int]:
+        return dict(self.db.execute("SELECT node, count FROM nodes"))
+
+    def newest(self, node: str, limit: int) -> list[tuple[Entry, str]]:
+        """A node's newest ``limit`` entries (newest first, ties by id) with file digests."""
+        rows = self.db.execute(
+            "SELECT e.id, e.data, f.digest FROM members m JOIN entries e ON e.rel = m.rel "
+            "JOIN files f ON f.rel = m.rel WHERE m.node = ? "
+            "ORDER BY m.published DESC, m.id LIMIT ?", (node, limit))
+        return [(decode_entry(data, final_id), digest) for final_id, data, digest in rows]
+
+    def feeds(self) -> dict[str, tuple[str, str]]:
+        """node → (path, signature) of the feeds written last time."""
+        return {r[0]: (r[1], r[2]) for r in self.db.execute(
+            "SELECT node, path, signature FROM feeds")}
+
+    def save_feed(self, node: str, path: str, title: str, count: int, signature: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO feeds VALUES (?, ?, ?, ?, ?)",
+                        (node, path, title, count, signature))
+
+    def drop_feeds(self, nodes: Iterable[str]) -> None:
+        self.db.executemany("DELETE FROM feeds WHERE node = ?", ((n,) for n in nodes))
+
+    # -- contents ------------------------------------------------------------------------
+    def contents(self, digests: Iterable[str]) -> dict[str, tuple[str, str, str]]:
+        found = {}
+        for digest in digests:
+            row = self.db.execute("SELECT html, summary, image FROM contents WHERE digest = ?",
+                                  (digest,)).fetchone()
+            if row:
+                found[digest] = row
+        return found
+
+    def save_contents(self, rows: Iterable[tuple[str, str, str, str]]) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO contents VALUES (?, ?, ?, ?)", rows)
+
+    def prune_contents(self, limit: int) -> None:
+        """Keep the contents of entries that are in some feed's newest ``limit``."""
+        self.db.execute(
+            "DELETE FROM contents WHERE digest NOT IN (SELECT f.digest FROM nodes n, files f "
+            "WHERE f.rel IN (SELECT rel FROM members m WHERE m.node = n.node "
+            "ORDER BY m.published DESC, m.id LIMIT ?))", (limit,))
+
+    # -- outputs and report --------------------------------------------------------------
+    def outputs(self) -> dict[str, tuple[int, int]]:
+        return {r[0]: (r[1], r[2]) for r in self.db.execute("SELECT * FROM outputs")}
+
+    def save_outputs(self, rows: Iterable[tuple[str, int, int]], gone: Iterable[str]) -> None:
+        self.db.executemany("DELETE FROM outputs WHERE path = ?", ((p,) for p in gone))
+        self.db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?)", rows)
+
+    def counts(self) -> dict[str, int]:
+        """How many files are in each state ('entry', 'draft', 'error')."""
+        return dict(self.db.execute("SELECT state, COUNT(*) FROM files GROUP BY state"))
+
+    def problems(self) -> Iterator[tuple[str, str, str, int | None]]:
+        """(rel, severity, message, line) of every stored problem, by path."""
+        for rel, text in self.db.execute(
+                "SELECT rel, problems FROM files WHERE problems IS NOT NULL ORDER BY rel"):
+            for severity, message, line in json.loads(text):
+                yield rel, severity, message, line
+
+
+def open_index(path: Path, fingerprint: str) -> Index:
+    """Open the index at ``path``; start an empty one if it is missing, unreadable, corrupt,
+    of another schema version, or was made with other settings (``fingerprint``)."""
+    try:
+        conn = _connect(path)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        stored = conn.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
+        if version == SCHEMA_VERSION and stored == (fingerprint,):
+            return Index(conn)
+        conn.close()
+    except sqlite3.DatabaseError:
+        pass
+    return _create(path, fingerprint)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level="DEFERRED")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+def _create(path: Path, fingerprint: str) -> Index:
+    for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        stale.unlink(missing_ok=True)
+    conn = _connect(path)
+    with conn:
+        conn.executescript(SCHEMA + INDEXES)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
+    return Index(conn)
