@@ -80,20 +80,19 @@ def _build(cfg: Config, started: float, progress: Progress | None) -> BuildRepor
     db = open_index(index_file(cfg), fingerprint(cfg))
     lap = _Laps()
     try:
-        sources = scan.scan(cfg.source.path, cfg.source.extensions)
+        found = scan.scan(cfg.source.path, cfg.source.extensions)
         lap("scan")
-        known = db.signatures()
-        to_read, gone, confirmed = _changes(cfg.source.path, sources, known)
+        to_read, gone, confirmed, cold = _changes(cfg.source.path, found, db)
         lap("compare")
         with db.transaction():
-            touched = _update(cfg, db, to_read, gone, confirmed, progress, cold=not known)
+            touched = _update(cfg, db, to_read, gone, confirmed, progress, cold)
         lap(f"read {len(to_read)}")
         with db.transaction():
             plan = plan_feeds(cfg, db, touched)
             lap("plan")
             done = render_planned(cfg, db, plan, progress)
         lap(f"render {len(plan.to_render)}")
-        return BuildReport(_reading(db, len(sources)), len(to_read), len(gone),
+        return BuildReport(_reading(db, len(found)), len(to_read), len(gone),
                            len(plan.listings), len(plan.to_render), done.written,
                            done.unchanged, done.removed, time.perf_counter() - started)
     finally:
@@ -112,27 +111,32 @@ class _Laps:
         self.last = now
 
 
-def _changes(root: Path, sources: list[SourceFile], known: dict[str, tuple[int, int, int, str]]
-             ) -> tuple[list[SourceFile], list[str], list[str]]:
-    """(files to read, files gone, ambiguous files confirmed unchanged by their digest)."""
-    to_read: list[SourceFile] = []
+def _changes(root: Path, found: scan.Signatures, db: Index
+             ) -> tuple[list[SourceFile], list[str], list[str], bool]:
+    """(files to read, files gone, ambiguous files confirmed unchanged by their digest,
+    whether the index was empty)."""
+    unseen = dict(found)
+    changed: list[str] = []
+    gone: list[str] = []
     confirmed: list[str] = []
-    for source in sources:
-        seen = known.get(source.rel)
-        if seen is None or seen[:2] != (source.size, source.mtime_ns):
-            to_read.append(source)
-        elif source.mtime_ns + AMBIGUOUS_NS > seen[2]:
-            if _digest(root, source) == seen[3]:
-                confirmed.append(source.rel)
+    for rel, size, mtime_ns, checked_ns in db.signatures():
+        now = unseen.pop(rel, None)
+        if now is None:
+            gone.append(rel)
+        elif now != (size, mtime_ns):
+            changed.append(rel)
+        elif mtime_ns + AMBIGUOUS_NS > checked_ns:   # could have changed within one tick
+            if _digest(root, rel) == db.digest(rel):
+                confirmed.append(rel)
             else:
-                to_read.append(source)
-    present = {s.rel for s in sources}
-    return to_read, [rel for rel in known if rel not in present], confirmed
+                changed.append(rel)
+    empty = len(unseen) == len(found) and not gone
+    return scan.sources(found, changed + list(unseen)), gone, confirmed, empty
 
 
-def _digest(root: Path, source: SourceFile) -> str:
+def _digest(root: Path, rel: str) -> str:
     try:
-        return digest_of((root / source.rel).read_bytes())
+        return digest_of((root / rel).read_bytes())
     except OSError:
         return ""
 
@@ -179,7 +183,8 @@ def check(cfg: Config) -> Reading:
     """Read every article as ``build`` would, without the index and without writing."""
     from feeder.articles import read_files
 
-    sources = scan.scan(cfg.source.path, cfg.source.extensions)
+    found = scan.scan(cfg.source.path, cfg.source.extensions)
+    sources = scan.sources(found, found)
     problems: list[Problem] = []
     owners: dict[str, str] = {}
     published = drafts = 0

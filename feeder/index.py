@@ -103,10 +103,13 @@ class Index:
         return self.db      # sqlite3's context manager commits, or rolls back on error
 
     # -- files -------------------------------------------------------------------------
-    def signatures(self) -> dict[str, tuple[int, int, int, str]]:
-        """rel → (size, mtime_ns, checked_ns, digest) of every known file."""
-        rows = self.db.execute("SELECT rel, size, mtime_ns, checked_ns, digest FROM files")
-        return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
+    def signatures(self) -> Iterator[tuple[str, int, int, int]]:
+        """(rel, size, mtime_ns, checked_ns) of every known file."""
+        return iter(self.db.execute("SELECT rel, size, mtime_ns, checked_ns FROM files"))
+
+    def digest(self, rel: str) -> str:
+        row = self.db.execute("SELECT digest FROM files WHERE rel = ?", (rel,)).fetchone()
+        return str(row[0]) if row else ""
 
     def mark_checked(self, rels: Iterable[str], now_ns: int) -> None:
         self.db.executemany("UPDATE files SET checked_ns = ? WHERE rel = ?",
@@ -194,13 +197,15 @@ class Index:
     def node_counts(self) -> dict[str, int]:
         return dict(self.db.execute("SELECT node, count FROM nodes"))
 
-    def newest(self, node: str, limit: int) -> list[tuple[Entry, str]]:
-        """A node's newest ``limit`` entries (newest first, ties by id) with file digests."""
+    def newest(self, node: str, limit: int) -> list[tuple[Entry, str, str]]:
+        """A node's newest ``limit`` entries (newest first, ties by id), each with its file's
+        digest and a version string that changes whenever the entry's fields do."""
         rows = self.db.execute(
             "SELECT e.id, e.data, f.digest FROM members m JOIN entries e ON e.rel = m.rel "
             "JOIN files f ON f.rel = m.rel WHERE m.node = ? "
             "ORDER BY m.published DESC, m.id LIMIT ?", (node, limit))
-        return [(decode_entry(data, final_id), digest) for final_id, data, digest in rows]
+        return [(decode_entry(data, final_id), digest, final_id + data)
+                for final_id, data, digest in rows]
 
     def feeds(self) -> dict[str, tuple[str, str]]:
         """node → (path, signature) of the feeds written last time."""

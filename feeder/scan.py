@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from feeder.errors import SourceError
@@ -22,28 +23,34 @@ def digest_of(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()
 
 
+LEFTOVERS = ("~", ".swp", ".swo", ".tmp", ".part", ".crdownload")
+Signatures = dict[str, tuple[int, int]]
+
+
 def is_ignored_name(name: str) -> bool:
     """Hidden files, editor leftovers (``*~``, ``.#*``, ``*.swp``) and partial downloads."""
-    return (name.startswith((".", "#", "~"))
-            or name.endswith(("~", ".swp", ".swo", ".tmp", ".part", ".crdownload")))
+    return name[:1] in (".", "#", "~") or name.endswith(LEFTOVERS)
 
 
-def scan(root: Path, extensions: tuple[str, ...]) -> list[SourceFile]:
-    """Every article file below ``root`` whose extension is in ``extensions``, sorted by path.
+def scan(root: Path, extensions: tuple[str, ...]) -> Signatures:
+    """Every article file below ``root`` whose extension is in ``extensions``:
+    relative path → (size, mtime_ns). Unordered: callers sort what they use.
 
     Symlinked folders are not entered (no loops, nothing outside ``root``); a symlinked
-    file counts only when it points inside ``root``.
+    file counts only when it points inside ``root``. One ``stat`` per file and no object
+    beyond a tuple: at 100,000 files this loop is most of a nothing-changed rebuild.
     """
     if not root.is_dir():
         raise SourceError(f"{root}: source folder does not exist or is not a folder")
     real_root = root.resolve()
     suffixes = tuple(e.lower() for e in extensions)
-    found: list[SourceFile] = []
+    found: Signatures = {}
     folders = [(str(root), "")]
     while folders:
         folder, prefix = folders.pop()
         try:
-            entries = list(os.scandir(folder))
+            with os.scandir(folder) as listing:
+                entries = list(listing)
         except OSError as e:
             if prefix:      # an unreadable sub-folder costs only its own articles
                 continue
@@ -56,15 +63,20 @@ def scan(root: Path, extensions: tuple[str, ...]) -> list[SourceFile]:
                 if entry.is_dir(follow_symlinks=False):
                     if name not in SKIPPED_DIRS:
                         folders.append((entry.path, prefix + name + "/"))
-                elif name.lower().endswith(suffixes) and entry.is_file():
+                elif (name.endswith(suffixes) or name.lower().endswith(suffixes)) and (
+                        entry.is_file()):
                     if entry.is_symlink() and not _inside(Path(entry.path), real_root):
                         continue
                     st = entry.stat()
-                    found.append(SourceFile(prefix + name, st.st_size, st.st_mtime_ns))
+                    found[prefix + name] = (st.st_size, st.st_mtime_ns)
             except OSError:
                 continue    # vanished or unreadable between listing and stat
-    found.sort()
     return found
+
+
+def sources(found: Signatures, rels: Iterable[str]) -> list[SourceFile]:
+    """The named files as ``SourceFile``s, sorted by path."""
+    return [SourceFile(rel, *found[rel]) for rel in sorted(rels)]
 
 
 def _inside(path: Path, real_root: Path) -> bool:

@@ -45,8 +45,8 @@ def feed_spec(node: CategoryPath, entries: Sequence[Entry], path: str, cfg: Conf
     return FeedSpec(node, " › ".join(node), feed_title(node, cfg), path, tuple(entries), updated)
 
 
-def signature(feed: FeedSpec, digests: Sequence[str]) -> str:
-    """Changes whenever the feed's bytes could: its title, folder, entries or their files."""
-    ids = [e.id for e in feed.entries]
-    text = json.dumps([feed.title, feed.path, ids, list(digests)], ensure_ascii=False)
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+def signature(feed: FeedSpec, versions: Sequence[str]) -> str:
+    """Changes whenever the feed's bytes could: its title, its folder, or any of its entries
+    (``versions``: one string per entry covering its fields and its file's bytes)."""
+    text = json.dumps([feed.title, feed.path, list(versions)], ensure_ascii=False)
+    return hashlib.sha1(text.encode()).hexdigest()

@@ -26,6 +26,10 @@ def _run(job: tuple[Callable[[Any, Any], Any], Any]) -> Any:
 
 
 def cores() -> int:
+    """How many processes to use: ``FEEDER_JOBS`` if set, else the usable cores."""
+    jobs = os.environ.get("FEEDER_JOBS", "")
+    if jobs.isdigit() and int(jobs) > 0:
+        return int(jobs)
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
         os.cpu_count() or 1)
 

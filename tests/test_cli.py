@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -102,3 +103,32 @@ def test_readme_documents_every_command() -> None:
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     for command in ("feeder build", "feeder check"):
         assert command in readme
+
+
+def test_progress_bar_only_on_a_terminal(site: Path) -> None:
+    """A long cold read draws a progress bar on a terminal; piped or with -q it does not."""
+    import pty
+
+    for n in range(520):
+        (site / "articles" / f"a{n}.md").write_text(article(f"A{n}"), encoding="utf-8")
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "feeder", "build"], cwd=site,
+                            stdout=subprocess.DEVNULL, stderr=terminal)
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    proc.wait(timeout=60)
+    os.close(controller)
+    assert b"reading" in shown and b"520/520" in shown
+    (site / "articles" / "new.md").write_text(article("new"), encoding="utf-8")
+    import shutil
+    shutil.rmtree(site / ".feeder-public")
+    piped = feeder("build", cwd=site)
+    assert "reading" not in piped.stderr
