@@ -11,9 +11,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from feeder import parse
+from feeder.codec import encode_entry, micros, node_key
 from feeder.config import Config
 from feeder.errors import ArticleError
-from feeder.index import FileRow, encode_entry, micros, node_key
+from feeder.index import FileRow
 from feeder.model import SourceFile
 from feeder.normalize import normalize
 from feeder.scan import digest_of

@@ -30,7 +30,6 @@ from feeder.scan import digest_of
 
 log = logging.getLogger("feeder")
 Progress = Callable[[str, int, int], None]
-AMBIGUOUS_NS = 2_000_000_000    # a file changed this close to its indexing may change unseen
 
 
 @dataclass(frozen=True)
@@ -86,6 +85,8 @@ def _build(cfg: Config, started: float, progress: Progress | None) -> BuildRepor
         lap("compare")
         with db.transaction():
             touched = _update(cfg, db, to_read, gone, confirmed, progress, cold)
+            if to_read or gone:
+                db.save_signatures(found)
         lap(f"read {len(to_read)}")
         with db.transaction():
             plan = plan_feeds(cfg, db, touched)
@@ -115,23 +116,21 @@ def _changes(root: Path, found: scan.Signatures, db: Index
              ) -> tuple[list[SourceFile], list[str], list[str], bool]:
     """(files to read, files gone, ambiguous files confirmed unchanged by their digest,
     whether the index was empty)."""
-    unseen = dict(found)
-    changed: list[str] = []
-    gone: list[str] = []
+    known = db.signatures()
+    if known == found:
+        changed: list[str] = []
+        gone: list[str] = []
+    else:
+        changed = [rel for rel, seen in found.items() if known.get(rel) != seen]
+        gone = sorted(rel for rel in known if rel not in found)
     confirmed: list[str] = []
-    for rel, size, mtime_ns, checked_ns in db.signatures():
-        now = unseen.pop(rel, None)
-        if now is None:
-            gone.append(rel)
-        elif now != (size, mtime_ns):
-            changed.append(rel)
-        elif mtime_ns + AMBIGUOUS_NS > checked_ns:   # could have changed within one tick
+    for rel in db.ambiguous():      # same size and mtime, yet it may have changed within
+        if found.get(rel) == known.get(rel):     # one tick of the file system's clock
             if _digest(root, rel) == db.digest(rel):
                 confirmed.append(rel)
             else:
                 changed.append(rel)
-    empty = len(unseen) == len(found) and not gone
-    return scan.sources(found, changed + list(unseen)), gone, confirmed, empty
+    return scan.sources(found, changed), gone, confirmed, not known
 
 
 def _digest(root: Path, rel: str) -> str:

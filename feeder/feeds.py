@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from feeder import publish
+from feeder.codec import node_path
 from feeder.config import Config
 from feeder.errors import ArticleError
-from feeder.index import Index, node_path
+from feeder.index import Index
 from feeder.model import Content, Entry, FeedListing, FeedSpec, OutputFile, SourceFile
 from feeder.render import feed_file
 from feeder.scan import digest_of

@@ -14,18 +14,18 @@ knows SQL; nothing here renders or writes feeds.
 from __future__ import annotations
 
 import json
+import marshal
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
-from feeder.model import Author, CategoryPath, Entry
+from feeder.codec import decode_entry
+from feeder.model import Entry
 
-SCHEMA_VERSION = 1
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+SCHEMA_VERSION = 3
 SCHEMA = """
-CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE meta(key TEXT PRIMARY KEY, value NOT NULL);
 CREATE TABLE files(rel TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, checked_ns INTEGER,
                    digest TEXT, state TEXT, problems TEXT);
 CREATE TABLE entries(rel TEXT PRIMARY KEY, key TEXT, own_id TEXT, id TEXT, data TEXT);
@@ -36,43 +36,14 @@ CREATE TABLE contents(digest TEXT PRIMARY KEY, html TEXT, summary TEXT, image TE
 CREATE TABLE outputs(path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER);
 """
 INDEXES = """
+CREATE INDEX IF NOT EXISTS files_state ON files(state);
+CREATE INDEX IF NOT EXISTS files_problems ON files(rel) WHERE problems IS NOT NULL;
+CREATE INDEX IF NOT EXISTS files_ambiguous ON files(rel) WHERE mtime_ns + 2000000000 > checked_ns;
+CREATE INDEX IF NOT EXISTS entries_clash ON entries(rel) WHERE id != own_id;
 CREATE INDEX IF NOT EXISTS entries_key ON entries(key);
 CREATE INDEX IF NOT EXISTS members_order ON members(node, published DESC, id);
 CREATE INDEX IF NOT EXISTS members_rel ON members(rel);
 """
-SEP = "\x1f"    # joins a category path into one node key; never in a (normalised) name
-
-
-def node_key(path: CategoryPath) -> str:
-    return SEP.join(path)
-
-
-def node_path(key: str) -> CategoryPath:
-    return tuple(key.split(SEP)) if key else ()
-
-
-def micros(moment: datetime) -> int:
-    return (moment - EPOCH) // timedelta(microseconds=1)
-
-
-def encode_entry(e: Entry) -> str:
-    """An entry as compact JSON (a list, in field order)."""
-    author = [e.author.name, e.author.email, e.author.url] if e.author else None
-    return json.dumps([e.id, e.key, e.source, e.title, micros(e.published), micros(e.updated),
-                       e.categories, e.tags, author, e.link, e.base, e.description, e.image,
-                       e.language, e.body_format], ensure_ascii=False, separators=(",", ":"))
-
-
-def decode_entry(data: str, final_id: str) -> Entry:
-    (_, key, source, title, published, updated, categories, tags, author, link, base,
-     description, image, language, body_format) = json.loads(data)
-    return Entry(final_id, key, source, title, EPOCH + timedelta(microseconds=published),
-                 EPOCH + timedelta(microseconds=updated),
-                 tuple(tuple(p) for p in categories), tuple(tags),
-                 Author(*author) if author else None, link, base, description, image,
-                 language, body_format)
-
-
 class FileRow(NamedTuple):
     """What reading one file produced, ready to store (built in worker processes; a
     NamedTuple because 100,000 of them cross a process boundary on a cold start)."""
@@ -103,9 +74,32 @@ class Index:
         return self.db      # sqlite3's context manager commits, or rolls back on error
 
     # -- files -------------------------------------------------------------------------
-    def signatures(self) -> Iterator[tuple[str, int, int, int]]:
-        """(rel, size, mtime_ns, checked_ns) of every known file."""
-        return iter(self.db.execute("SELECT rel, size, mtime_ns, checked_ns FROM files"))
+    def signatures(self) -> dict[str, tuple[int, int]]:
+        """rel → (size, mtime_ns) of every known file.
+
+        Kept whole in one marshal blob beside the files table (and written in the same
+        transaction): at 100,000 files it loads in half the time of the table's rows, and a
+        nothing-changed rebuild is then one dict comparison."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'signatures'").fetchone()
+        if row is not None:
+            known = marshal.loads(row[0])
+            if isinstance(known, dict):
+                return known
+        rows = self.db.execute("SELECT rel, size, mtime_ns FROM files")
+        known = {rel: (size, mtime_ns) for rel, size, mtime_ns in rows}
+        with self.db:
+            self.save_signatures(known)
+        return known
+
+    def save_signatures(self, found: dict[str, tuple[int, int]]) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('signatures', ?)",
+                        (marshal.dumps(found),))
+
+    def ambiguous(self) -> list[str]:
+        """Files whose mtime was too close to the moment they were read to prove that a
+        later change with the same size would move it (file systems tick coarsely)."""
+        return [r[0] for r in self.db.execute(
+            "SELECT rel FROM files WHERE mtime_ns + 2000000000 > checked_ns")]
 
     def digest(self, rel: str) -> str:
         row = self.db.execute("SELECT digest FROM files WHERE rel = ?", (rel,)).fetchone()
@@ -134,7 +128,9 @@ class Index:
         """Insert read files (already forgotten); returns the nodes and keys they touched.
         ``bulk`` (a cold start): secondary indexes are built once after the inserts."""
         if bulk:
-            self.db.execute("DROP INDEX IF EXISTS entries_key")
+            for name in ("files_state", "files_problems", "files_ambiguous", "entries_clash",
+                         "entries_key"):
+                self.db.execute(f"DROP INDEX IF EXISTS {name}")
             self.db.execute("DROP INDEX IF EXISTS members_order")
             self.db.execute("DROP INDEX IF EXISTS members_rel")
         nodes: set[str] = set()

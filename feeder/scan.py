@@ -27,9 +27,12 @@ LEFTOVERS = ("~", ".swp", ".swo", ".tmp", ".part", ".crdownload")
 Signatures = dict[str, tuple[int, int]]
 
 
+IGNORED_FIRST = (".", "#", "~")
+
+
 def is_ignored_name(name: str) -> bool:
     """Hidden files, editor leftovers (``*~``, ``.#*``, ``*.swp``) and partial downloads."""
-    return name[:1] in (".", "#", "~") or name.endswith(LEFTOVERS)
+    return name[:1] in IGNORED_FIRST or name.endswith(LEFTOVERS)
 
 
 def scan(root: Path, extensions: tuple[str, ...]) -> Signatures:
@@ -57,17 +60,20 @@ def scan(root: Path, extensions: tuple[str, ...]) -> Signatures:
             raise SourceError(f"{folder}: cannot read source folder: {e.strerror}") from e
         for entry in entries:
             name = entry.name
-            if is_ignored_name(name):
+            if name[:1] in IGNORED_FIRST or name.endswith(LEFTOVERS):
                 continue
             try:
                 if entry.is_dir(follow_symlinks=False):
                     if name not in SKIPPED_DIRS:
                         folders.append((entry.path, prefix + name + "/"))
-                elif (name.endswith(suffixes) or name.lower().endswith(suffixes)) and (
-                        entry.is_file()):
-                    if entry.is_symlink() and not _inside(Path(entry.path), real_root):
-                        continue
-                    st = entry.stat()
+                    continue
+                if not (name.endswith(suffixes) or name.lower().endswith(suffixes)):
+                    continue
+                if entry.is_symlink() and not (
+                        entry.is_file() and _inside(Path(entry.path), real_root)):
+                    continue
+                st = entry.stat()
+                if st.st_mode & 0o170000 == 0o100000:       # a regular file
                     found[prefix + name] = (st.st_size, st.st_mtime_ns)
             except OSError:
                 continue    # vanished or unreadable between listing and stat
