@@ -57,8 +57,9 @@ def render_content(entry: Entry, body: str, cfg: Config, images: ImagePolicy) ->
                       cfg.content.iframe_hosts, images)
     intro, marked, _ = html.partition(MARK)
     html = html.replace(MARK, "")
-    summary = entry.description or shorten(plain_text(intro if marked else html),
-                                           cfg.output.summary_length)
+    # a summary needs the first few hundred characters of text, not the whole body's
+    start = (intro if marked else html)[: cfg.output.summary_length * 20]
+    summary = entry.description or shorten(plain_text(start), cfg.output.summary_length)
     return Content(html, summary, lead)
 
 

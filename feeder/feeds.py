@@ -83,13 +83,15 @@ def render_planned(cfg: Config, db: Index, plan: FeedPlan, progress: object = No
                    ) -> publish.Published:
     """Render the planned feeds and the catalog, publish them, and record it all."""
     from feeder.catalog import render_catalog
-    from feeder.render import render_feed
 
     contents = _contents(cfg, db, [(e, d) for spec, digests, _ in plan.to_render
                                    for e, d in zip(spec.entries, digests, strict=True)])
     files: list[OutputFile] = []
-    for spec, _, _ in plan.to_render:
-        files.extend(render_feed(spec, contents, cfg))
+    specs = [spec for spec, _, _ in plan.to_render]
+    # workers are forked: they inherit specs and contents, only the indexes are sent
+    for rendered in parallel_map(_render_job, (cfg, specs, contents), range(len(specs)),
+                                 min_parallel=8, chunksize=1):
+        files.extend(rendered)
     if plan.catalog:
         files.extend(render_catalog(plan.listings, cfg))
     done = publish.publish(cfg.output.path, files, plan.keep)
@@ -100,6 +102,14 @@ def render_planned(cfg: Config, db: Index, plan: FeedPlan, progress: object = No
     if plan.to_render:
         db.prune_contents(cfg.output.limit)
     return done
+
+
+def _render_job(shared: tuple[Config, list[FeedSpec], dict[str, Content]], n: int
+                ) -> list[OutputFile]:
+    from feeder.render import render_feed
+
+    cfg, specs, contents = shared
+    return render_feed(specs[n], contents, cfg)
 
 
 def _stats(root: Path, rels: Sequence[str]) -> list[tuple[str, int, int]]:
@@ -118,7 +128,7 @@ def _contents(cfg: Config, db: Index, wanted: Sequence[tuple[Entry, str]]
     contents = {i: Content(*cached[d]) for i, (_, d) in unique.items() if d in cached}
     missing = [entry for i, (entry, d) in unique.items() if d not in cached]
     fresh = parallel_map(clean_entry, (cfg.source.path, cfg), missing, min_parallel=48,
-                         chunksize=4)
+                         chunksize=16)
     rows = []
     for entry, (digest, content, problem) in zip(missing, fresh, strict=True):
         if problem:

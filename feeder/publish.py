@@ -66,10 +66,9 @@ def write_if_changed(root: Path, rel: str, data: bytes) -> bool:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
         try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
+            with os.fdopen(fd, "wb") as out:    # no fsync: a file lost to a power cut
+                out.write(data)                 # fails the next build's size/mtime check
+                                                # and is written again
             Path(tmp).chmod(0o644)
             Path(tmp).replace(target)
         except BaseException:
