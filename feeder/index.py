@@ -117,7 +117,7 @@ class Index:
             nodes.update(r[0] for r in self.db.execute(
                 "SELECT node FROM members WHERE rel = ?", (rel,)))
             keys.update(r[0] for r in self.db.execute(
-                "SELECT key FROM entries WHERE rel = ?", (rel,)))
+                "SELECT key FROM entries WHERE rel = ?", (rel,)) if not r[0].startswith("path:"))
             self.db.execute("DELETE FROM members WHERE rel = ?", (rel,))
             self.db.execute("DELETE FROM entries WHERE rel = ?", (rel,))
             self.db.execute("DELETE FROM files WHERE rel = ?", (rel,))
@@ -135,23 +135,31 @@ class Index:
             self.db.execute("DROP INDEX IF EXISTS members_rel")
         nodes: set[str] = set()
         keys: set[str] = set()
-        files: list[tuple[object, ...]] = []
-        entries: list[tuple[str, ...]] = []
-        members: list[tuple[str, int, str, str]] = []
-        for r in rows:
-            files.append((r.rel, r.size, r.mtime_ns, now_ns, r.digest, r.state, r.problems))
-            if r.state == "entry":
-                entries.append((r.rel, r.key, r.own_id, r.own_id, r.entry))
-                members.extend((n, r.published, r.own_id, r.rel) for n in r.nodes)
-                nodes.update(r.nodes)
-                keys.add(r.key)
-        self.db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", files)
-        self.db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?)", entries)
-        self.db.executemany("INSERT INTO members VALUES (?, ?, ?, ?)", members)
+        batch: list[FileRow] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) == 1000:      # bounded memory however many files arrive
+                self._insert(batch, now_ns, nodes, keys)
+                batch = []
+        self._insert(batch, now_ns, nodes, keys)
         if bulk:
             for statement in INDEXES.strip().splitlines():
                 self.db.execute(statement)
         return nodes, keys
+
+    def _insert(self, rows: list[FileRow], now_ns: int, nodes: set[str], keys: set[str]
+                ) -> None:
+        entries = [r for r in rows if r.state == "entry"]
+        self.db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", (
+            (r.rel, r.size, r.mtime_ns, now_ns, r.digest, r.state, r.problems) for r in rows))
+        self.db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?)", (
+            (r.rel, r.key, r.own_id, r.own_id, r.entry) for r in entries))
+        self.db.executemany("INSERT INTO members VALUES (?, ?, ?, ?)", (
+            (n, r.published, r.own_id, r.rel) for r in entries for n in r.nodes))
+        for r in entries:
+            nodes.update(r.nodes)
+            if not r.key.startswith("path:"):   # a path is unique: only chosen ids can clash
+                keys.add(r.key)
 
     # -- ids -----------------------------------------------------------------------------
     def settle_ids(self, keys: Iterable[str], path_id: Callable[[str], str]) -> set[str]:

@@ -6,6 +6,7 @@ Small batches run in this process: starting workers costs more than they would s
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
@@ -18,6 +19,7 @@ _shared: Any = None
 def _init(shared: Any) -> None:
     global _shared
     _shared = shared
+    gc.set_threshold(20_000, 50, 100)   # workers allocate fast and keep little
 
 
 def _run(job: tuple[Callable[[Any, Any], Any], Any]) -> Any:
@@ -47,6 +49,10 @@ def parallel_map(fn: Callable[[Any, T], R], shared: Any, items: Sequence[T],
             yield fn(shared, item)
         return
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers, initializer=_init, initargs=(shared,)) as pool:
-        jobs: Iterable[tuple[Callable[[Any, T], R], T]] = ((fn, item) for item in items)
-        yield from pool.imap(_run, jobs, chunksize=chunksize)
+    gc.freeze()     # what exists now is shared with the workers: keep the GC off those pages
+    try:
+        with context.Pool(workers, initializer=_init, initargs=(shared,)) as pool:
+            jobs: Iterable[tuple[Callable[[Any, T], R], T]] = ((fn, item) for item in items)
+            yield from pool.imap(_run, jobs, chunksize=chunksize)
+    finally:
+        gc.unfreeze()
