@@ -82,6 +82,8 @@ def _intact(root: Path, files: Sequence[str], outputs: dict[str, tuple[int, int]
 def render_planned(cfg: Config, db: Index, plan: FeedPlan, progress: object = None
                    ) -> publish.Published:
     """Render the planned feeds and the catalog, publish them, and record it all."""
+    if not (plan.to_render or plan.catalog or plan.gone):
+        return publish.Published((), (), ())
     from feeder.catalog import render_catalog
 
     contents = _contents(cfg, db, [(e, d) for spec, digests, _ in plan.to_render

@@ -10,7 +10,6 @@ and nothing outside that list is ever deleted.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -56,6 +55,8 @@ def _target(root: Path, rel: str) -> Path:
 
 def write_if_changed(root: Path, rel: str, data: bytes) -> bool:
     """Atomically replace ``root/rel`` with ``data`` unless it already holds exactly that."""
+    import tempfile
+
     target = _target(root, rel)
     try:
         if target.read_bytes() == data:

@@ -40,14 +40,12 @@ def parallel_map(fn: Callable[[Any, T], R], shared: Any, items: Sequence[T],
                  min_parallel: int = 200, chunksize: int = 32) -> Iterator[R]:
     """``fn(shared, item)`` for each item, in order; in worker processes when there are at
     least ``min_parallel`` items and more than one core."""
-    import multiprocessing
-
     workers = min(cores(), 8)
-    if len(items) < min_parallel or workers < 2 or "fork" not in (
-            multiprocessing.get_all_start_methods()):
+    if len(items) < min_parallel or workers < 2 or not hasattr(os, "fork"):
         for item in items:
             yield fn(shared, item)
         return
+    import multiprocessing
     context = multiprocessing.get_context("fork")
     gc.freeze()     # what exists now is shared with the workers: keep the GC off those pages
     try:
