@@ -1,11 +1,14 @@
-"""How an entry is stored in the index: compact JSON, and feed nodes as single strings.
+"""How an entry is stored in the index (a marshalled tuple), and feed nodes as strings.
 
+marshal, not JSON: a cold start encodes every entry, and marshal is about eight times faster
+both ways. Its format can change between Python versions, so the Python version is part of
+the settings fingerprint (``config.fingerprint``): another Python rebuilds the index.
 Pure functions; the round trip ``decode_entry(encode_entry(e), e.id) == e`` holds.
 """
 
 from __future__ import annotations
 
-import json
+import marshal
 from datetime import UTC, datetime, timedelta
 
 from feeder.model import Author, CategoryPath, Entry
@@ -26,20 +29,19 @@ def micros(moment: datetime) -> int:
     return (moment - EPOCH) // timedelta(microseconds=1)
 
 
-def encode_entry(e: Entry) -> str:
-    """An entry as compact JSON (a list, in field order)."""
-    author = [e.author.name, e.author.email, e.author.url] if e.author else None
-    return json.dumps([e.id, e.key, e.source, e.title, micros(e.published), micros(e.updated),
-                       e.categories, e.tags, author, e.link, e.base, e.description, e.image,
-                       e.language, e.body_format], ensure_ascii=False, separators=(",", ":"))
+def encode_entry(e: Entry) -> bytes:
+    """An entry as a marshalled tuple, in field order (the id is stored beside it)."""
+    author = (e.author.name, e.author.email, e.author.url) if e.author else None
+    return marshal.dumps((e.key, e.source, e.title, micros(e.published), micros(e.updated),
+                          e.categories, e.tags, author, e.link, e.base, e.description,
+                          e.image, e.language, e.body_format))
 
 
-def decode_entry(data: str, final_id: str) -> Entry:
-    (_, key, source, title, published, updated, categories, tags, author, link, base,
-     description, image, language, body_format) = json.loads(data)
+def decode_entry(data: bytes, final_id: str) -> Entry:
+    (key, source, title, published, updated, categories, tags, author, link, base,
+     description, image, language, body_format) = marshal.loads(data)
     return Entry(final_id, key, source, title, EPOCH + timedelta(microseconds=published),
-                 EPOCH + timedelta(microseconds=updated),
-                 tuple(tuple(p) for p in categories), tuple(tags),
+                 EPOCH + timedelta(microseconds=updated), categories, tags,
                  Author(*author) if author else None, link, base, description, image,
                  language, body_format)
 

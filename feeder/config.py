@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
+import sys
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -313,5 +314,5 @@ def fingerprint(cfg: Config) -> str:
     shaping = [getattr(cfg, f.name) for f in dataclasses.fields(cfg)
                if f.name not in ("file", "output", "state", "schedule", "server")]
     output = dataclasses.replace(cfg.output, path=Path())
-    text = repr([__version__, shaping, output])
+    text = repr([__version__, sys.version_info[:2], shaping, output])
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()

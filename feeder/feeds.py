@@ -59,7 +59,7 @@ def plan_feeds(cfg: Config, db: Index, touched: set[str]) -> FeedPlan:
         newest = db.newest(key, cfg.output.limit)
         spec = feed_spec(node, [entry for entry, _, _ in newest], path, cfg)
         digests = tuple(digest for _, digest, _ in newest)
-        sig = signature(spec, [version + digest for _, digest, version in newest])
+        sig = signature(spec, [version + digest.encode() for _, digest, version in newest])
         if not (old and old[1] == sig and intact):
             to_render.append((spec, digests, sig))
     gone = tuple(key for key in previous if key not in counts)

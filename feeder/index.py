@@ -23,12 +23,12 @@ from typing import NamedTuple
 from feeder.codec import decode_entry
 from feeder.model import Entry
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value NOT NULL);
 CREATE TABLE files(rel TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, checked_ns INTEGER,
                    digest TEXT, state TEXT, problems TEXT);
-CREATE TABLE entries(rel TEXT PRIMARY KEY, key TEXT, own_id TEXT, id TEXT, data TEXT);
+CREATE TABLE entries(rel TEXT PRIMARY KEY, key TEXT, own_id TEXT, id TEXT, data BLOB);
 CREATE TABLE members(node TEXT, published INTEGER, id TEXT, rel TEXT, PRIMARY KEY(node, rel));
 CREATE TABLE nodes(node TEXT PRIMARY KEY, count INTEGER);
 CREATE TABLE feeds(node TEXT PRIMARY KEY, path TEXT, title TEXT, count INTEGER, signature TEXT);
@@ -56,7 +56,7 @@ class FileRow(NamedTuple):
     problems: str | None        # JSON list of [severity, message, line]
     key: str = ""
     own_id: str = ""
-    entry: str = ""             # encode_entry(...)
+    entry: bytes = b""          # encode_entry(...)
     published: int = 0
     nodes: tuple[str, ...] = ()
 
@@ -201,14 +201,14 @@ class Index:
     def node_counts(self) -> dict[str, int]:
         return dict(self.db.execute("SELECT node, count FROM nodes"))
 
-    def newest(self, node: str, limit: int) -> list[tuple[Entry, str, str]]:
+    def newest(self, node: str, limit: int) -> list[tuple[Entry, str, bytes]]:
         """A node's newest ``limit`` entries (newest first, ties by id), each with its file's
         digest and a version string that changes whenever the entry's fields do."""
         rows = self.db.execute(
             "SELECT e.id, e.data, f.digest FROM members m JOIN entries e ON e.rel = m.rel "
             "JOIN files f ON f.rel = m.rel WHERE m.node = ? "
             "ORDER BY m.published DESC, m.id LIMIT ?", (node, limit))
-        return [(decode_entry(data, final_id), digest, final_id + data)
+        return [(decode_entry(data, final_id), digest, final_id.encode() + data)
                 for final_id, data, digest in rows]
 
     def feeds(self) -> dict[str, tuple[str, str]]:

@@ -37,23 +37,28 @@ def site_author(cfg: Config) -> Author:
 
 
 def render_feed(feed: FeedSpec, contents: Mapping[str, Content], cfg: Config) -> list[OutputFile]:
-    """Every configured format of one feed."""
-    writers = {"rss": _rss, "atom": _atom, "json": _json}
-    return [OutputFile(feed_file(feed.path, fmt), writers[fmt](feed, contents, cfg))
-            for fmt in cfg.output.formats]
+    """Every configured format of one feed (one feedgen generator serves RSS and Atom)."""
+    files = []
+    gen = None
+    for fmt in cfg.output.formats:
+        if fmt == "json":
+            data = _json(feed, contents, cfg)
+        else:
+            gen = gen or _feedgen(feed, contents, cfg)
+            _links(gen, feed, cfg, fmt)
+            data = gen.rss_str(pretty=True) if fmt == "rss" else gen.atom_str(pretty=True)
+        files.append(OutputFile(feed_file(feed.path, fmt), data))
+    return files
 
 
-def _rss(feed: FeedSpec, contents: Mapping[str, Content], cfg: Config) -> bytes:
-    data: bytes = _feedgen(feed, contents, cfg, "rss").rss_str(pretty=True)
-    return data
+def _links(gen: Any, feed: FeedSpec, cfg: Config, fmt: str) -> None:
+    """The feed's own address first: feedgen makes the last link added the RSS <link>."""
+    gen.link(href=url_for(cfg, feed_file(feed.path, fmt)), rel="self", type=MEDIA_TYPES[fmt],
+             replace=True)
+    gen.link(href=cfg.site.base_url, rel="alternate", type="text/html")
 
 
-def _atom(feed: FeedSpec, contents: Mapping[str, Content], cfg: Config) -> bytes:
-    data: bytes = _feedgen(feed, contents, cfg, "atom").atom_str(pretty=True)
-    return data
-
-
-def _feedgen(feed: FeedSpec, contents: Mapping[str, Content], cfg: Config, fmt: str) -> Any:
+def _feedgen(feed: FeedSpec, contents: Mapping[str, Content], cfg: Config) -> Any:
     from feedgen.feed import FeedGenerator
 
     from feeder.ids import urn_for
@@ -64,8 +69,6 @@ def _feedgen(feed: FeedSpec, contents: Mapping[str, Content], cfg: Config, fmt: 
     gen.load_extension("media")
     gen.id(urn_for("feed:" + "/".join(feed.key)))
     gen.title(feed.title)
-    gen.link(href=url_for(cfg, feed_file(feed.path, fmt)), rel="self", type=MEDIA_TYPES[fmt])
-    gen.link(href=site.base_url, rel="alternate", type="text/html")
     gen.description(site.description or feed.title)
     gen.language(site.language)
     gen.author({"name": site_author(cfg).name})

@@ -45,8 +45,10 @@ def feed_spec(node: CategoryPath, entries: Sequence[Entry], path: str, cfg: Conf
     return FeedSpec(node, " › ".join(node), feed_title(node, cfg), path, tuple(entries), updated)
 
 
-def signature(feed: FeedSpec, versions: Sequence[str]) -> str:
+def signature(feed: FeedSpec, versions: Sequence[bytes]) -> str:
     """Changes whenever the feed's bytes could: its title, its folder, or any of its entries
-    (``versions``: one string per entry covering its fields and its file's bytes)."""
-    text = json.dumps([feed.title, feed.path, list(versions)], ensure_ascii=False)
-    return hashlib.sha1(text.encode()).hexdigest()
+    (``versions``: one value per entry covering its fields and its file's bytes)."""
+    digest = hashlib.sha1(json.dumps([feed.title, feed.path]).encode())
+    for version in versions:
+        digest.update(len(version).to_bytes(8, "big") + version)
+    return digest.hexdigest()
