@@ -13,9 +13,9 @@ MOMENT = datetime(2022, 1, 13, 10, 30, 7, 123456, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("entry", [
-    Entry("urn:uuid:1", "path:a.md", "a.md", "标题“引号”", MOMENT, MOMENT, (("新媒体", "观察者网"),),
-          ("tag",), Author("观察者网", "a@b.c", "https://b.c/"), "https://x/a/", "https://x/",
-          "summary", "https://i/x.jpg", "zh", "html"),
+    Entry("urn:uuid:1", "path:a.md", "a.md", "标题“引号”", MOMENT, MOMENT,
+          (("新媒体", "观察者网"),), ("tag",), Author("观察者网", "a@b.c", "https://b.c/"),
+          "https://x/a/", "https://x/", "summary", "https://i/x.jpg", "zh", "html"),
     Entry("tag:x,2022:1", "id:tag:x,2022:1", "d/b.md", "t", datetime(1, 1, 1, tzinfo=UTC),
           datetime(9999, 12, 31, tzinfo=UTC), (), (), None, "https://x/b/", "https://x/", "",
           "", "", "markdown"),
