@@ -1,4 +1,4 @@
-"""Raw front matter → ``Entry``: one small function per field, and a table that names them.
+"""Raw front matter → ``Entry``: one small function per field, called in turn by ``normalize``.
 
 Pure: no file or network I/O, no clock (the file's mtime arrives in ``RawArticle.source``).
 A field that makes the article unusable raises ``FieldError``; a field that is merely odd is
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import posixpath
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -255,11 +254,3 @@ def _body_format(body: str, setting: str) -> Any:
     if setting != "auto":
         return setting
     return "html" if body.lstrip().startswith("<") else "markdown"
-
-
-FIELDS: dict[str, Callable[..., Any]] = {
-    "title": title, "date": _date, "updated": _updated, "categories": categories,
-    "tags": tags, "author": author, "id": _id, "link": _link, "headimg": _lead_image,
-    "description": _description, "lang": _text_field,
-}
-"""Which function reads which front matter field (the documentation table of this module)."""

@@ -23,16 +23,12 @@ def digest_of(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()
 
 
+# hidden files, editor leftovers (*~, .#*, *.swp) and partial downloads are no articles
 LEFTOVERS = ("~", ".swp", ".swo", ".tmp", ".part", ".crdownload")
 Signatures = dict[str, tuple[int, int]]
 
 
 IGNORED_FIRST = (".", "#", "~")
-
-
-def is_ignored_name(name: str) -> bool:
-    """Hidden files, editor leftovers (``*~``, ``.#*``, ``*.swp``) and partial downloads."""
-    return name[:1] in IGNORED_FIRST or name.endswith(LEFTOVERS)
 
 
 def scan(root: Path, extensions: tuple[str, ...]) -> Signatures:

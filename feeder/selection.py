@@ -18,11 +18,6 @@ from feeder.model import CategoryPath, Entry, FeedSpec
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def newest_first(entry: Entry) -> tuple[float, str]:
-    """Sort key: newest published first, then by id so equal dates keep one order."""
-    return (-entry.published.timestamp(), entry.id)
-
-
 def memberships(entry: Entry) -> set[CategoryPath]:
     """Every feed an entry belongs to: () for all articles, each category path and its
     ancestors."""
