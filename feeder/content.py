@@ -49,6 +49,13 @@ def _markdown() -> Any:
     return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 
 
+def load_libraries() -> None:
+    """Import lxml.html and markdown-it now (before worker processes fork, say)."""
+    import lxml.html  # noqa: F401
+
+    _markdown()
+
+
 def render_content(entry: Entry, body: str, cfg: Config, images: ImagePolicy) -> Content:
     """The feed-ready HTML and summary of one entry."""
     markup = _markdown().render(body) if entry.body_format == "markdown" else body

@@ -90,6 +90,9 @@ def render_planned(cfg: Config, db: Index, plan: FeedPlan, progress: object = No
                                    for e, d in zip(spec.entries, digests, strict=True)])
     files: list[OutputFile] = []
     specs = [spec for spec, _, _ in plan.to_render]
+    if specs:
+        from feeder.render import load_libraries
+        load_libraries()
     # workers are forked: they inherit specs and contents, only the indexes are sent
     for rendered in parallel_map(_render_job, (cfg, specs, contents), range(len(specs)),
                                  min_parallel=8, chunksize=1):
@@ -129,6 +132,9 @@ def _contents(cfg: Config, db: Index, wanted: Sequence[tuple[Entry, str]]
     cached = db.contents({digest for _, digest in unique.values()})
     contents = {i: Content(*cached[d]) for i, (_, d) in unique.items() if d in cached}
     missing = [entry for i, (entry, d) in unique.items() if d not in cached]
+    if missing:
+        from feeder.content import load_libraries
+        load_libraries()        # once, before workers fork, instead of once in each
     fresh = parallel_map(clean_entry, (cfg.source.path, cfg), missing, min_parallel=48,
                          chunksize=16)
     rows = []

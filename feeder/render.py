@@ -36,6 +36,11 @@ def site_author(cfg: Config) -> Author:
     return Author(cfg.site.author or cfg.site.title)
 
 
+def load_libraries() -> None:
+    """Import feedgen now (before worker processes fork, say)."""
+    import feedgen.feed  # noqa: F401
+
+
 def render_feed(feed: FeedSpec, contents: Mapping[str, Content], cfg: Config) -> list[OutputFile]:
     """Every configured format of one feed (one feedgen generator serves RSS and Atom)."""
     files = []
