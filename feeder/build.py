@@ -23,7 +23,7 @@ from feeder import scan
 from feeder.config import Config, fingerprint
 from feeder.feeds import plan_feeds, render_planned
 from feeder.ids import urn_for
-from feeder.index import FileRow, Index, open_index
+from feeder.index import FileRow, Index, open_index, remove_index
 from feeder.lock import StateLock
 from feeder.model import Problem, SourceFile
 from feeder.scan import digest_of
@@ -71,7 +71,7 @@ def build(cfg: Config, progress: Progress | None = None) -> BuildReport:
             return _build(cfg, started, progress)
         except sqlite3.DatabaseError as e:      # corrupt beyond what opening noticed
             log.warning("%s: index unusable (%s); rebuilding it", index_file(cfg), e)
-            index_file(cfg).unlink(missing_ok=True)
+            remove_index(index_file(cfg))
             return _build(cfg, started, progress)
 
 
@@ -157,6 +157,7 @@ def _update(cfg: Config, db: Index, to_read: list[SourceFile], gone: list[str],
     changed = nodes | added_nodes | db.settle_ids(keys | added_keys,
                                                   lambda rel: urn_for(f"path:{rel}"))
     db.recount(None if cold else changed)
+    db.drop_feeds(changed)      # until rendered, they count as new: a failed render is redone
     return changed
 
 

@@ -285,9 +285,14 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _create(path: Path, fingerprint: str) -> Index:
+def remove_index(path: Path) -> None:
+    """Delete the index and its write-ahead log (a stale log must not meet a new file)."""
     for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         stale.unlink(missing_ok=True)
+
+
+def _create(path: Path, fingerprint: str) -> Index:
+    remove_index(path)
     conn = _connect(path)
     with conn:
         conn.executescript(SCHEMA + INDEXES)

@@ -197,3 +197,21 @@ def test_many_files_are_read_by_several_processes(tmp_path: Path,
     pooled = outputs(tmp_path / "public")
     monkeypatch.setenv("FEEDER_JOBS", "1")     # the same build in this process only
     assert pooled == cold_outputs(cfg, tmp_path / "serial")
+
+
+def test_a_failed_render_is_redone_by_the_next_build(tmp_path: Path) -> None:
+    """When writing fails half-way, the next build still writes every feed the change needs."""
+    from feeder.errors import OutputError
+
+    cfg = small_site(tmp_path)
+    write(tmp_path / "articles", "a.md", 1, "[A]", "2022-01-01", False)
+    build(cfg)
+    write(tmp_path / "articles", "a.md", 2, "[A]", "2022-01-01", False)   # a new title
+    blocker = tmp_path / "public/rss.xml"     # the first file written: the rest never is
+    blocker.unlink()
+    blocker.mkdir()                           # a folder where the feed must go
+    with pytest.raises(OutputError):
+        build(cfg)
+    blocker.rmdir()
+    build(cfg)
+    assert cold_outputs(cfg, tmp_path / "cold") == outputs(tmp_path / "public")
