@@ -12,6 +12,7 @@ imports the daemon, server or CLI.
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import time
@@ -91,7 +92,7 @@ def _build(cfg: Config, started: float, progress: Progress | None) -> BuildRepor
         with db.transaction():
             plan = plan_feeds(cfg, db, touched)
             lap("plan")
-            done = render_planned(cfg, db, plan, progress)
+            done = render_planned(cfg, db, plan)
         lap(f"render {len(plan.to_render)}")
         return BuildReport(_reading(db, len(found)), len(to_read), len(gone),
                            len(plan.listings), len(plan.to_render), done.written,
@@ -201,7 +202,5 @@ def check(cfg: Config) -> Reading:
 
 
 def _row_problems(row: FileRow) -> Iterator[Problem]:
-    import json
-
     for severity, message, line in json.loads(row.problems or "[]"):
         yield Problem(row.rel, severity, message, line)

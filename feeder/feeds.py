@@ -79,8 +79,7 @@ def _intact(root: Path, files: Sequence[str], outputs: dict[str, tuple[int, int]
     return True
 
 
-def render_planned(cfg: Config, db: Index, plan: FeedPlan, progress: object = None
-                   ) -> publish.Published:
+def render_planned(cfg: Config, db: Index, plan: FeedPlan) -> publish.Published:
     """Render the planned feeds and the catalog, publish them, and record it all."""
     if not (plan.to_render or plan.catalog or plan.gone):
         return publish.Published((), (), ())
