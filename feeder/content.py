@@ -60,8 +60,10 @@ def render_content(entry: Entry, body: str, cfg: Config, images: ImagePolicy) ->
     """The feed-ready HTML and summary of one entry."""
     markup = _markdown().render(body) if entry.body_format == "markdown" else body
     lead = images.image_url(entry.image) if entry.image else ""
-    html = clean_html(MORE.sub(MARK, xml_safe(markup), count=1), entry.base, lead,
-                      cfg.content.iframe_hosts, images)
+    markup = xml_safe(markup)
+    if "<!--" in markup:
+        markup = MORE.sub(MARK, markup, count=1)
+    html = clean_html(markup, entry.base, lead, cfg.content.iframe_hosts, images)
     intro, marked, _ = html.partition(MARK)
     html = html.replace(MARK, "")
     # a summary needs the first few hundred characters of text, not the whole body's
@@ -114,6 +116,8 @@ def _clean_element(el: Any, base: str, iframe_hosts: tuple[str, ...],
     if tag in DROPPED_TAGS:
         return True
     attrs = el.attrib
+    if not attrs:               # most elements: nothing to clean (an empty img or iframe goes)
+        return tag in ("img", "iframe")
     if tag in LAZY_TAGS:
         lazy = next((attrs[a] for a in LAZY_ATTRS if attrs.get(a)), None)
         if lazy:

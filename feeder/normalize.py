@@ -19,7 +19,7 @@ from feeder.dates import parse_date
 from feeder.errors import FieldError
 from feeder.ids import urn_for
 from feeder.model import Author, CategoryPath, Entry, RawArticle
-from feeder.text import one_line, plain_text, shorten
+from feeder.text import one_line, plain_text, shorten, xml_safe
 
 IMAGE_KEYS = ("headimg", "thumbnail", "cover", "image", "banner")
 MAX_NAME = 200          # characters in one category or tag name
@@ -214,7 +214,7 @@ def _lead_image(meta: dict[str, Any], link: str) -> str:
     for key in IMAGE_KEYS:
         value = meta.get(key)
         if isinstance(value, str) and value.strip():
-            url = value.strip()
+            url = xml_safe(value).strip()
             if not url.startswith(("https://", "http://")) or " " in url:
                 url = urljoin(link, url.replace(" ", "%20"))
             if url.startswith(("https://", "http://")) and len(url) > 8:

@@ -129,3 +129,15 @@ def test_opml_and_index_list_every_feed(seeds_site: Path) -> None:
         url = next(link.href for link in parsed.feed.links if link.rel == "self")
         assert f'xmlUrl="{url}"' in opml
         assert f'href="{url}"' in index
+
+
+def test_control_characters_in_urls_never_break_a_feed(site: Path) -> None:
+    """A lead image or link with control characters still gives parseable feeds."""
+    (site / "articles" / "u.md").write_text(
+        '---\ntitle: u\ndate: 2022-01-01\nheadimg: "https://h.example/a\\x01.jpg"\n'
+        'link: "https://h.example/p\\x02"\n---\n<p>x</p>\n', encoding="utf-8")
+    report = build(config_of(site))
+    assert () == report.reading.skipped
+    parsed = feedparser.parse((site / "public/atom.xml").read_bytes())
+    assert 0 == parsed.bozo
+    assert "https://h.example/a.jpg" in parsed.entries[0].content[0].value
