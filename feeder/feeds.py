@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from feeder import publish
-from feeder.codec import node_path
+from feeder.codec import node_key, node_path
 from feeder.config import Config
 from feeder.errors import ArticleError
 from feeder.index import Index
@@ -100,7 +100,7 @@ def render_planned(cfg: Config, db: Index, plan: FeedPlan) -> publish.Published:
         files.extend(render_catalog(plan.listings, cfg))
     done = publish.publish(cfg.output.path, files, plan.keep)
     for spec, digests, sig in plan.to_render:
-        db.save_feed("\x1f".join(spec.key), spec.path, spec.title, len(digests), sig)
+        db.save_feed(node_key(spec.key), spec.path, spec.title, len(digests), sig)
     db.drop_feeds(plan.gone)
     db.save_outputs(_stats(cfg.output.path, [f.path for f in files]), done.removed)
     if plan.to_render:
