@@ -1,4 +1,4 @@
-"""Read article files into index rows: bytes → digest → front matter → Entry → feeds.
+"""Read article files into index rows: front matter → Entry → the feeds it belongs to.
 
 One file's problems never stop the others: an unreadable or malformed file becomes a row that
 records its error. ``read_files`` uses every core when there are many files (a cold start).
@@ -7,6 +7,7 @@ records its error. ``read_files`` uses every core when there are many files (a c
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -17,20 +18,25 @@ from feeder.errors import ArticleError
 from feeder.index import FileRow
 from feeder.model import SourceFile
 from feeder.normalize import normalize
-from feeder.scan import digest_of
+from feeder.scan import RECENT_NS, digest_of
 from feeder.selection import memberships
 from feeder.workers import parallel_map
 
 
 def read_file(shared: tuple[Path, Config], source: SourceFile) -> FileRow:
-    """One file → its index row (an entry, a draft, or an error)."""
+    """One file → its index row (an entry, a draft, or an error).
+
+    The row's version of the file is its size and mtime, or, for a file changed in the
+    last moments (``scan.RECENT_NS``), the digest of its bytes. Only the front matter is
+    read, except for those recent files."""
     root, cfg = shared
     base = (source.rel, source.size, source.mtime_ns)
+    recent = source.mtime_ns + RECENT_NS > time.time_ns()
     try:
-        data = parse.read_bytes(root, source)
+        data = parse.read_bytes(root, source) if recent else parse.read_head(root, source)
     except ArticleError as e:
         return FileRow(*base, "", "error", json.dumps([["error", str(e), e.line]]))
-    digest = digest_of(data)
+    digest = digest_of(data) if recent else f"{source.size}:{source.mtime_ns}"
     try:
         entry, warnings = normalize(parse.front_matter(source, data), cfg)
     except ArticleError as e:

@@ -19,7 +19,6 @@ from feeder.errors import ArticleError
 from feeder.index import Index
 from feeder.model import Content, Entry, FeedListing, FeedSpec, OutputFile, SourceFile
 from feeder.render import feed_file
-from feeder.scan import digest_of
 from feeder.selection import feed_spec, feed_title, signature
 from feeder.slugs import assign_paths
 from feeder.workers import parallel_map
@@ -130,25 +129,25 @@ def _contents(cfg: Config, db: Index, wanted: Sequence[tuple[Entry, str]]
     unique = {entry.id: (entry, digest) for entry, digest in wanted}
     cached = db.contents({digest for _, digest in unique.values()})
     contents = {i: Content(*cached[d]) for i, (_, d) in unique.items() if d in cached}
-    missing = [entry for i, (entry, d) in unique.items() if d not in cached]
+    missing = [(entry, d) for entry, d in unique.values() if d not in cached]
     if missing:
         from feeder.content import load_libraries
         load_libraries()        # once, before workers fork, instead of once in each
-    fresh = parallel_map(clean_entry, (cfg.source.path, cfg), missing, min_parallel=48,
-                         chunksize=16)
+    fresh = parallel_map(clean_entry, (cfg.source.path, cfg), [e for e, _ in missing],
+                         min_parallel=48, chunksize=16)
     rows = []
-    for entry, (digest, content, problem) in zip(missing, fresh, strict=True):
+    for (entry, version), (content, problem) in zip(missing, fresh, strict=True):
         if problem:
             log.warning("%s: %s", entry.source, problem)
+        else:       # cached under the version the index has of the file
+            rows.append((version, content.html, content.summary, content.image))
         contents[entry.id] = content
-        if digest:
-            rows.append((digest, content.html, content.summary, content.image))
     db.save_contents(rows)
     return contents
 
 
-def clean_entry(shared: tuple[Path, Config], entry: Entry) -> tuple[str, Content, str]:
-    """(digest of the bytes read, content, problem) for one entry: its body read again."""
+def clean_entry(shared: tuple[Path, Config], entry: Entry) -> tuple[Content, str]:
+    """(content, problem) for one entry, its body read again."""
     from feeder import parse
     from feeder.content import render_content
     from feeder.images import policy_for
@@ -159,6 +158,6 @@ def clean_entry(shared: tuple[Path, Config], entry: Entry) -> tuple[str, Content
         data = parse.read_bytes(root, SourceFile(entry.source, 0, 0))
         body = parse.body(SourceFile(entry.source, 0, 0), data)
     except ArticleError as e:   # changed or vanished since it was read: next build catches up
-        return "", render_content(entry, "", cfg, images), f"body not read again: {e}"
-    return digest_of(data), render_content(entry, body, cfg, images), ""
+        return render_content(entry, "", cfg, images), f"body not read again: {e}"
+    return render_content(entry, body, cfg, images), ""
 

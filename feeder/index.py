@@ -22,8 +22,9 @@ from typing import NamedTuple
 
 from feeder.codec import decode_entry
 from feeder.model import Entry
+from feeder.scan import RECENT_NS
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value NOT NULL);
 CREATE TABLE files(rel TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, checked_ns INTEGER,
@@ -35,10 +36,10 @@ CREATE TABLE feeds(node TEXT PRIMARY KEY, path TEXT, title TEXT, count INTEGER, 
 CREATE TABLE contents(digest TEXT PRIMARY KEY, html TEXT, summary TEXT, image TEXT);
 CREATE TABLE outputs(path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER);
 """
-INDEXES = """
+INDEXES = f"""
 CREATE INDEX IF NOT EXISTS files_state ON files(state);
 CREATE INDEX IF NOT EXISTS files_problems ON files(rel) WHERE problems IS NOT NULL;
-CREATE INDEX IF NOT EXISTS files_ambiguous ON files(rel) WHERE mtime_ns + 2000000000 > checked_ns;
+CREATE INDEX IF NOT EXISTS files_ambiguous ON files(rel) WHERE mtime_ns + {RECENT_NS} > checked_ns;
 CREATE INDEX IF NOT EXISTS entries_clash ON entries(rel) WHERE id != own_id;
 CREATE INDEX IF NOT EXISTS entries_key ON entries(key);
 CREATE INDEX IF NOT EXISTS members_order ON members(node, published DESC, id);
@@ -99,7 +100,7 @@ class Index:
         """Files whose mtime was too close to the moment they were read to prove that a
         later change with the same size would move it (file systems tick coarsely)."""
         return [r[0] for r in self.db.execute(
-            "SELECT rel FROM files WHERE mtime_ns + 2000000000 > checked_ns")]
+            f"SELECT rel FROM files WHERE mtime_ns + {RECENT_NS} > checked_ns")]
 
     def digest(self, rel: str) -> str:
         row = self.db.execute("SELECT digest FROM files WHERE rel = ?", (rel,)).fetchone()

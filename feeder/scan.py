@@ -23,6 +23,10 @@ def digest_of(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()
 
 
+# A file modified this close to the moment it is read may change again within one tick of
+# the file system's clock without its size or mtime showing it: such files are read whole
+# and fingerprinted by digest, and the next scan checks the digest.
+RECENT_NS = 2_000_000_000
 # hidden files, editor leftovers (*~, .#*, *.swp) and partial downloads are no articles
 LEFTOVERS = ("~", ".swp", ".swo", ".tmp", ".part", ".crdownload")
 Signatures = dict[str, tuple[int, int]]

@@ -58,6 +58,7 @@ operation = st.one_of(
     st.tuples(st.just("rename"), st.integers(0, 5), st.integers(0, 5)),
     st.tuples(st.just("touch"), st.integers(0, 5)),
     st.tuples(st.just("break"), st.integers(0, 5)),
+    st.tuples(st.just("age"), st.integers(0, 5), st.integers(1, 1000)),
 )
 
 
@@ -74,6 +75,9 @@ def apply(src: Path, op: tuple[object, ...]) -> None:
     elif op[0] == "touch" and path.exists():
         stat = path.stat()
         os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    elif op[0] == "age" and path.exists():      # long unchanged: known by size and mtime
+        then = 1_600_000_000_000_000_000 + int(str(op[2])) * 1_000_000_000
+        os.utime(path, ns=(then, then))
     elif op[0] == "break":
         path.write_text("---\ntitle: [broken\n---\n", encoding="utf-8")
 
