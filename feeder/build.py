@@ -85,14 +85,15 @@ def _build(cfg: Config, started: float, progress: Progress | None) -> BuildRepor
         to_read, gone, confirmed, cold = _changes(cfg.source.path, found, db)
         lap("compare")
         with db.transaction():
-            touched = _update(cfg, db, to_read, gone, confirmed, progress, cold)
+            _update(cfg, db, to_read, gone, confirmed, progress, cold)
             if to_read or gone:
                 db.save_signatures(found)
         lap(f"read {len(to_read)}")
         with db.transaction():
-            plan = plan_feeds(cfg, db, touched)
+            plan = plan_feeds(cfg, db, db.pending())
             lap("plan")
             done = render_planned(cfg, db, plan)
+            db.clear_pending()
         lap(f"render {len(plan.to_render)}")
         return BuildReport(_reading(db, len(found)), len(to_read), len(gone),
                            len(plan.listings), len(plan.to_render), done.written,
@@ -142,8 +143,8 @@ def _digest(root: Path, rel: str) -> str:
 
 
 def _update(cfg: Config, db: Index, to_read: list[SourceFile], gone: list[str],
-            confirmed: list[str], progress: Progress | None, cold: bool) -> set[str]:
-    """Apply the changes to the index; returns the feed nodes they touched."""
+            confirmed: list[str], progress: Progress | None, cold: bool) -> None:
+    """Apply the changes to the index; the feeds they touched are marked pending."""
     now = time.time_ns()
     nodes, keys = db.forget(gone + ([] if cold else [s.rel for s in to_read]))
     added_nodes: set[str] = set()
@@ -158,8 +159,7 @@ def _update(cfg: Config, db: Index, to_read: list[SourceFile], gone: list[str],
     changed = nodes | added_nodes | db.settle_ids(keys | added_keys,
                                                   lambda rel: urn_for(f"path:{rel}"))
     db.recount(None if cold else changed)
-    db.drop_feeds(changed)      # until rendered, they count as new: a failed render is redone
-    return changed
+    db.mark_pending(changed)    # until rendered: a build that fails later is redone
 
 
 def _counted(rows: Iterable[FileRow], total: int, progress: Progress | None

@@ -50,10 +50,9 @@ def _markdown() -> Any:
 
 
 def load_libraries() -> None:
-    """Import lxml.html and markdown-it now (before worker processes fork, say)."""
+    """Import lxml.html now (before worker processes fork, say); markdown-it waits for the
+    first Markdown body."""
     import lxml.html  # noqa: F401
-
-    _markdown()
 
 
 def render_content(entry: Entry, body: str, cfg: Config, images: ImagePolicy) -> Content:

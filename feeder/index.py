@@ -24,7 +24,7 @@ from feeder.codec import decode_entry
 from feeder.model import Entry
 from feeder.scan import RECENT_NS
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value NOT NULL);
 CREATE TABLE files(rel TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, checked_ns INTEGER,
@@ -32,6 +32,7 @@ CREATE TABLE files(rel TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, checked
 CREATE TABLE entries(rel TEXT PRIMARY KEY, key TEXT, own_id TEXT, id TEXT, data BLOB);
 CREATE TABLE members(node TEXT, published INTEGER, id TEXT, rel TEXT, PRIMARY KEY(node, rel));
 CREATE TABLE nodes(node TEXT PRIMARY KEY, count INTEGER);
+CREATE TABLE pending(node TEXT PRIMARY KEY);
 CREATE TABLE feeds(node TEXT PRIMARY KEY, path TEXT, title TEXT, count INTEGER, signature TEXT);
 CREATE TABLE contents(digest TEXT PRIMARY KEY, html TEXT, summary TEXT, image TEXT);
 CREATE TABLE outputs(path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER);
@@ -220,6 +221,17 @@ class Index:
     def save_feed(self, node: str, path: str, title: str, count: int, signature: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO feeds VALUES (?, ?, ?, ?, ?)",
                         (node, path, title, count, signature))
+
+    def mark_pending(self, nodes: Iterable[str]) -> None:
+        """Feeds whose entries changed: kept until they are rendered, so a build that fails
+        after reading still leaves the next build knowing which feeds to check."""
+        self.db.executemany("INSERT OR IGNORE INTO pending VALUES (?)", ((n,) for n in nodes))
+
+    def pending(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT node FROM pending")}
+
+    def clear_pending(self) -> None:
+        self.db.execute("DELETE FROM pending")
 
     def drop_feeds(self, nodes: Iterable[str]) -> None:
         self.db.executemany("DELETE FROM feeds WHERE node = ?", ((n,) for n in nodes))
