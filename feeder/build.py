@@ -77,17 +77,18 @@ def build(cfg: Config, progress: Progress | None = None) -> BuildReport:
 
 
 def _build(cfg: Config, started: float, progress: Progress | None) -> BuildReport:
-    db = open_index(index_file(cfg), fingerprint(cfg))
     lap = _Laps()
-    try:
+    with open_index(index_file(cfg), fingerprint(cfg)) as db:
         found = scan.scan(cfg.source.path, cfg.source.extensions)
         lap("scan")
-        to_read, gone, confirmed, cold = _changes(cfg.source.path, found, db)
+        stamp = scan.stamp(found)
+        same = stamp == db.stamp()
+        to_read, gone, confirmed, cold = _changes(cfg.source.path, found, db, same)
         lap("compare")
         with db.transaction():
             _update(cfg, db, to_read, gone, confirmed, progress, cold)
-            if to_read or gone:
-                db.save_signatures(found)
+            if not same:
+                db.save_signatures(found, stamp)
         lap(f"read {len(to_read)}")
         with db.transaction():
             plan = plan_feeds(cfg, db, db.pending())
@@ -98,8 +99,6 @@ def _build(cfg: Config, started: float, progress: Progress | None) -> BuildRepor
         return BuildReport(_reading(db, len(found)), len(to_read), len(gone),
                            len(plan.listings), len(plan.to_render), done.written,
                            done.unchanged, done.removed, time.perf_counter() - started)
-    finally:
-        db.close()
 
 
 class _Laps:
@@ -114,12 +113,12 @@ class _Laps:
         self.last = now
 
 
-def _changes(root: Path, found: scan.Signatures, db: Index
+def _changes(root: Path, found: scan.Signatures, db: Index, same: bool
              ) -> tuple[list[SourceFile], list[str], list[str], bool]:
     """(files to read, files gone, ambiguous files confirmed unchanged by their digest,
-    whether the index was empty)."""
-    known = db.signatures()
-    if known == found:
+    whether the index was empty). ``same``: the scan's stamp is the saved one."""
+    known = found if same else db.signatures()
+    if known is found or known == found:
         changed: list[str] = []
         gone: list[str] = []
     else:

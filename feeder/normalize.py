@@ -39,8 +39,12 @@ class _Notes:
 
 
 def is_draft(meta: dict[str, Any]) -> bool:
-    """Hexo's switches: ``published: false`` or ``draft: true`` keep an article out."""
-    return meta.get("published") is False or meta.get("draft") is True
+    """Hexo's switches: ``published: false`` or ``draft: true`` keep an article out. YAML 1.2
+    (like Hexo's js-yaml) reads ``no``/``yes`` as text; they are honoured here too."""
+    published, draft = meta.get("published"), meta.get("draft")
+    return (published is False or draft is True
+            or (isinstance(published, str) and published.lower() in ("no", "off", "false"))
+            or (isinstance(draft, str) and draft.lower() in ("yes", "on", "true")))
 
 
 def normalize(raw: RawArticle, cfg: Config) -> tuple[Entry | None, list[str]]:

@@ -36,7 +36,7 @@ def test_skipped_articles_are_named_on_stderr(site: Path) -> None:
     (site / "articles" / "bad.md").write_text("---\ntitle: [x\n---\n", encoding="utf-8")
     run = feeder("build", cwd=site)
     assert 0 == run.returncode
-    assert "articles/bad.md:2: error: bad YAML" in run.stderr
+    assert "articles/bad.md:2: error: bad YAML: unclosed bracket" in run.stderr
     assert "1 skipped" in run.stdout
 
 

@@ -219,3 +219,23 @@ def test_a_failed_render_is_redone_by_the_next_build(tmp_path: Path) -> None:
     blocker.rmdir()
     build(cfg)
     assert cold_outputs(cfg, tmp_path / "cold") == outputs(tmp_path / "public")
+
+
+def test_a_failed_cold_build_leaves_no_half_built_index(tmp_path: Path) -> None:
+    """A cold start builds its index under another name and puts it in place only when the
+    build went through: after a failure the state holds no index, and the next build is cold
+    and complete."""
+    from feeder.errors import OutputError
+
+    cfg = small_site(tmp_path)
+    write(tmp_path / "articles", "a.md", 1, "[A]", "2022-01-01", False)
+    (tmp_path / "public").mkdir()
+    (tmp_path / "public/rss.xml").mkdir()      # a folder where the feed must go
+    with pytest.raises(OutputError):
+        build(cfg)
+    assert [] == sorted(p.name for p in cfg.state.path.iterdir() if "index" in p.name)
+    (tmp_path / "public/rss.xml").rmdir()
+    report = build(cfg)
+    assert (1, ["index.sqlite"]) == (report.parsed, sorted(
+        p.name for p in cfg.state.path.iterdir() if "index" in p.name))
+    assert cold_outputs(cfg, tmp_path / "cold") == outputs(tmp_path / "public")
