@@ -15,8 +15,7 @@ from feeder import parse
 from feeder.codec import encode_entry, micros, node_key
 from feeder.config import Config
 from feeder.errors import ArticleError
-from feeder.index import FileRow
-from feeder.model import SourceFile
+from feeder.model import FileRow, SourceFile
 from feeder.normalize import normalize
 from feeder.scan import RECENT_NS, digest_of
 from feeder.selection import memberships
@@ -31,6 +30,10 @@ def read_file(shared: tuple[Path, Config], source: SourceFile) -> FileRow:
     read, except for those recent files."""
     root, cfg = shared
     base = (source.rel, source.size, source.mtime_ns)
+    if source.size > cfg.source.max_bytes:
+        return FileRow(*base, "", "error", json.dumps([[
+            "error", f"file is {source.size / 1e6:.1f} MB, over the limit of "
+            f"{cfg.source.max_bytes / 1e6:g} MB ([source] max_bytes); not read", None]]))
     recent = source.mtime_ns + RECENT_NS > time.time_ns()
     try:
         data = parse.read_bytes(root, source) if recent else parse.read_head(root, source)
@@ -41,6 +44,9 @@ def read_file(shared: tuple[Path, Config], source: SourceFile) -> FileRow:
         entry, warnings = normalize(parse.front_matter(source, data), cfg)
     except ArticleError as e:
         return FileRow(*base, digest, "error", json.dumps([["error", str(e), e.line]]))
+    except Exception as e:  # one file's surprise must not stop the others
+        message = f"cannot be read ({type(e).__name__}: {e}); please report this file"
+        return FileRow(*base, digest, "error", json.dumps([["error", message, None]]))
     problems = json.dumps([["warning", w, None] for w in warnings]) if warnings else None
     if entry is None:
         return FileRow(*base, digest, "draft", problems)

@@ -18,16 +18,18 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from feeder import scan
 from feeder.config import Config, fingerprint
 from feeder.feeds import plan_feeds, render_planned
 from feeder.ids import urn_for
-from feeder.index import FileRow, Index, open_index, remove_index
+from feeder.index import Index, open_index, remove_index
 from feeder.lock import StateLock
-from feeder.model import Problem, SourceFile
+from feeder.model import FileRow, Problem, SourceFile
 from feeder.scan import digest_of
+from feeder.selection import EPOCH
 
 log = logging.getLogger("feeder")
 Progress = Callable[[str, int, int], None]
@@ -38,9 +40,10 @@ class Reading:
     """What reading the folder found: counts, and every problem by file."""
 
     files: int
-    published: int
+    published: int              # in the feeds now
     drafts: int
     problems: tuple[Problem, ...]
+    held: int = 0               # dated in the future: published when their date comes
 
     @property
     def skipped(self) -> tuple[Problem, ...]:
@@ -145,6 +148,7 @@ def _update(cfg: Config, db: Index, to_read: list[SourceFile], gone: list[str],
             confirmed: list[str], progress: Progress | None, cold: bool) -> None:
     """Apply the changes to the index; the feeds they touched are marked pending."""
     now = time.time_ns()
+    due = db.move_horizon(horizon(cfg))
     nodes, keys = db.forget(gone + ([] if cold else [s.rel for s in to_read]))
     added_nodes: set[str] = set()
     added_keys: set[str] = set()
@@ -155,8 +159,8 @@ def _update(cfg: Config, db: Index, to_read: list[SourceFile], gone: list[str],
         added_nodes, added_keys = db.store(_counted(rows, len(to_read), progress), now,
                                            bulk=cold)
     db.mark_checked(confirmed, now)
-    changed = nodes | added_nodes | db.settle_ids(keys | added_keys,
-                                                  lambda rel: urn_for(f"path:{rel}"))
+    changed = nodes | added_nodes | due | db.settle_ids(keys | added_keys,
+                                                        lambda rel: urn_for(f"path:{rel}"))
     db.recount(None if cold else changed)
     db.mark_pending(changed)    # until rendered: a build that fails later is redone
 
@@ -169,14 +173,27 @@ def _counted(rows: Iterable[FileRow], total: int, progress: Progress | None
         yield row
 
 
+def horizon(cfg: Config) -> int:
+    """Entries dated after this moment (µs since 1970) are held back: now, unless
+    ``[output] future = "publish"``."""
+    return time.time_ns() // 1000 if cfg.output.future == "hold" else 2**62
+
+
+def _held(rel: str, published: int) -> Problem:
+    when = (EPOCH + timedelta(microseconds=published)).isoformat()
+    return Problem(rel, "warning", f"dated {when}, in the future: held back until then")
+
+
 def _reading(db: Index, files: int) -> Reading:
     counts = db.counts()
     problems = [Problem(rel, severity, message, line)   # type: ignore[arg-type]
                 for rel, severity, message, line in db.problems()]
     problems += [Problem(rel, "warning", f"id {key!r} is used by another article; using the "
                          "file path as its id") for rel, key in db.id_clashes()]
-    problems.sort(key=lambda p: (p.path, p.severity))
-    return Reading(files, counts.get("entry", 0), counts.get("draft", 0), tuple(problems))
+    held = [_held(rel, published) for rel, published in db.held()]
+    problems = sorted(problems + held, key=lambda p: (p.path, p.severity))
+    return Reading(files, counts.get("entry", 0) - len(held), counts.get("draft", 0),
+                   tuple(problems), len(held))
 
 
 def check(cfg: Config) -> Reading:
@@ -187,17 +204,21 @@ def check(cfg: Config) -> Reading:
     sources = scan.sources(found, found)
     problems: list[Problem] = []
     owners: dict[str, str] = {}
-    published = drafts = 0
+    published = drafts = held = 0
+    until = horizon(cfg)
     for row in read_files(cfg.source.path, sources, cfg):
         problems.extend(_row_problems(row))
         if row.state == "draft":
             drafts += 1
+        elif row.state == "entry" and row.published > until:
+            held += 1
+            problems.append(_held(row.rel, row.published))
         elif row.state == "entry":
             published += 1
             if owners.setdefault(row.key, row.rel) != row.rel:
                 problems.append(Problem(row.rel, "warning", f"id {row.key!r} is used by "
                                         "another article; using the file path as its id"))
-    return Reading(len(sources), published, drafts, tuple(problems))
+    return Reading(len(sources), published, drafts, tuple(problems), held)
 
 
 def _row_problems(row: FileRow) -> Iterator[Problem]:

@@ -14,9 +14,13 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from feeder import __version__
 from feeder.config import Config, load
+
+if TYPE_CHECKING:
+    from feeder.build import Reading
 from feeder.errors import BusyError, ConfigError, FeederError, OutputError, SourceError
 from feeder.model import Problem
 
@@ -144,11 +148,16 @@ def _build(cfg: Config, args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"read {reading.files} articles ({report.parsed} new or changed, "
               f"{report.forgotten} gone): {reading.published} published, "
-              f"{reading.drafts} drafts left out, {len(reading.skipped)} skipped")
+              f"{_held(reading)}{reading.drafts} drafts left out, "
+              f"{len(reading.skipped)} skipped")
         print(f"{report.feeds} feeds, {report.rendered} rendered: {len(report.written)} files "
               f"written, {len(report.unchanged)} unchanged, {len(report.removed)} removed, "
               f"in {report.seconds:.2f} s → {cfg.output.path}")
     return 1 if args.strict and reading.skipped else 0
+
+
+def _held(reading: Reading) -> str:
+    return f"{reading.held} held back until their date, " if reading.held else ""
 
 
 def _check(cfg: Config, args: argparse.Namespace) -> int:
@@ -159,7 +168,7 @@ def _check(cfg: Config, args: argparse.Namespace) -> int:
         problems = [_where(cfg, p) for p in reading.problems]
         print(json.dumps({
             "articles": reading.files, "published": reading.published,
-            "drafts": reading.drafts, "skipped": len(reading.skipped),
+            "held": reading.held, "drafts": reading.drafts, "skipped": len(reading.skipped),
             "problems": [{"path": p.path, "line": p.line, "severity": p.severity,
                           "message": p.message} for p in problems],
         }, ensure_ascii=False, indent=2))
@@ -169,5 +178,6 @@ def _check(cfg: Config, args: argparse.Namespace) -> int:
                 print(_where(cfg, problem))
         if not args.quiet:
             print(f"{reading.files} articles: {reading.published} would be published, "
-                  f"{reading.drafts} drafts, {len(reading.skipped)} would be skipped")
+                  f"{_held(reading)}{reading.drafts} drafts, "
+                  f"{len(reading.skipped)} would be skipped")
     return 1 if reading.skipped else 0

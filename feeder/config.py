@@ -164,6 +164,7 @@ class Source:
     category_lists: str = _opt(_one_of("path", "siblings"), "path")
     body: str = _opt(_one_of("auto", "html", "markdown"), "auto")
     permalink: str = _opt(_str, "posts/{path}/")
+    max_bytes: int = _opt(_positive_int, 10_000_000)
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,7 @@ class Output:
     formats: tuple[str, ...] = _opt(_formats, FORMATS)
     full_content: bool = _opt(_bool, True)
     summary_length: int = _opt(_positive_int, 200)
+    future: str = _opt(_one_of("hold", "publish"), "hold")
 
 
 @dataclass(frozen=True)

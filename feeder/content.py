@@ -27,10 +27,11 @@ from feeder.text import plain_text, shorten, xml_safe
 
 MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
 MARK = "<feeder-more></feeder-more>"   # stands for <!-- more --> while comments are dropped
-DROPPED_TAGS = frozenset((
-    "script", "style", "object", "embed", "applet", "form", "input", "button", "select",
-    "textarea", "meta", "base", "link", "frame", "frameset", "noscript", "svg", "math",
-    "template", "dialog", "portal", "title", "head"))
+DROPPED_TAGS = frozenset((      # with their content
+    "script", "style", "object", "applet", "select", "textarea", "frameset", "noscript", "svg",
+    "math", "template", "dialog", "portal", "title", "head"))
+UNWRAPPED_TAGS = frozenset((    # void elements lxml may wrap around what follows: kept
+    "embed", "meta", "base", "link", "frame", "input", "param", "keygen"))
 URL_ATTRS = ("href", "src", "poster", "cite", "action", "background", "longdesc")
 LAZY_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-actualsrc", "data-url")
 LAZY_TAGS = frozenset(("img", "source", "video", "audio", "iframe"))
@@ -41,6 +42,23 @@ SAFE_DATA_IMAGE = re.compile(r"^data:image/(png|gif|jpeg|webp);", re.IGNORECASE)
 BAD_STYLE = re.compile(r"expression\s*\(|javascript:|vbscript:|url\s*\(|@import|behavior\s*:",
                        re.IGNORECASE)
 SIZE = re.compile(r"^\d{1,5}%?$")
+SANITIZER_EXTRA_TAGS = frozenset((
+    "iframe", "video", "audio", "source", "picture", "section", "figure", "figcaption", "s",
+    "u", "mark", "small", "big"))
+SANITIZER_ATTRIBUTES = {
+    "*": {"title", "lang", "dir", "style"},
+    "a": {"href", "name"},
+    "img": {"src", "srcset", "sizes", "alt", "width", "height"},
+    "iframe": {"src", "width", "height", "allowfullscreen", "frameborder"},
+    "video": {"src", "poster", "controls", "width", "height", "loop", "muted", "preload"},
+    "audio": {"src", "controls", "loop", "preload"},
+    "source": {"src", "srcset", "sizes", "type", "media"},
+    "time": {"datetime"},
+}
+STYLE_PROPERTIES = frozenset((
+    "color", "background-color", "text-align", "text-decoration", "font-weight", "font-style",
+    "font-size", "vertical-align", "margin", "margin-left", "margin-right", "padding",
+    "width", "max-width", "height", "border", "float", "clear"))
 
 
 @cache
@@ -50,9 +68,11 @@ def _markdown() -> Any:
 
 
 def load_libraries() -> None:
-    """Import lxml.html now (before worker processes fork, say); markdown-it waits for the
-    first Markdown body."""
+    """Import lxml.html and nh3 now (before worker processes fork, say); markdown-it waits
+    for the first Markdown body."""
     import lxml.html  # noqa: F401
+
+    _cleaner()
 
 
 def render_content(entry: Entry, body: str, cfg: Config, images: ImagePolicy) -> Content:
@@ -64,11 +84,30 @@ def render_content(entry: Entry, body: str, cfg: Config, images: ImagePolicy) ->
         markup = MORE.sub(MARK, markup, count=1)
     html = clean_html(markup, entry.base, lead, cfg.content.iframe_hosts, images)
     intro, marked, _ = html.partition(MARK)
-    html = html.replace(MARK, "")
+    html = sanitize(html.replace(MARK, ""))
     # a summary needs the first few hundred characters of text, not the whole body's
     start = (intro if marked else html)[: cfg.output.summary_length * 20]
     summary = entry.description or shorten(plain_text(start), cfg.output.summary_length)
     return Content(html, summary, lead)
+
+
+@cache
+def _cleaner() -> Any:
+    import nh3
+
+    attributes = {tag: set(names) for tag, names in nh3.ALLOWED_ATTRIBUTES.items()}
+    for tag, names in SANITIZER_ATTRIBUTES.items():
+        attributes.setdefault(tag, set()).update(names)
+    return nh3.Cleaner(
+        tags=nh3.ALLOWED_TAGS | SANITIZER_EXTRA_TAGS, clean_content_tags=DROPPED_TAGS,
+        attributes=attributes, url_schemes={"http", "https", "mailto", "data"},
+        filter_style_properties=STYLE_PROPERTIES, link_rel=None, strip_comments=True)
+
+
+def sanitize(html: str) -> str:
+    """The final allow-list pass, by nh3 (the ammonia sanitizer): whatever the passes before
+    it missed, only these tags, attributes, URL schemes and style properties get out."""
+    return str(_cleaner().clean(html))
 
 
 def clean_html(markup: str, base: str, lead: str, iframe_hosts: tuple[str, ...],
@@ -81,12 +120,18 @@ def clean_html(markup: str, base: str, lead: str, iframe_hosts: tuple[str, ...],
     else:
         root = html.fragment_fromstring(markup, create_parent="div")
     doomed = []
+    unwrapped = []
     for el in root.iter():
         # not isinstance(tag, str): a comment or processing instruction
-        if not isinstance(el.tag, str) or _clean_element(el, base, iframe_hosts, images):
+        if isinstance(el.tag, str) and el.tag in UNWRAPPED_TAGS:
+            unwrapped.append(el)
+        elif not isinstance(el.tag, str) or _clean_element(el, base, iframe_hosts, images):
             doomed.append(el)
     for el in doomed:
         _drop(el)
+    for el in unwrapped:
+        if el.getparent() is not None:
+            el.drop_tag()
     if lead:
         _ensure_lead_image(root, lead)
     inner = (root.text or "") + "".join(
@@ -164,6 +209,8 @@ def _resolve_urls(attrs: Any, is_image: bool, base: str, images: ImagePolicy) ->
                 del attrs[name]
     if "srcset" in attrs:
         attrs["srcset"] = _srcset(attrs["srcset"], base, images)
+        if not attrs["srcset"]:
+            del attrs["srcset"]
 
 
 def _srcset(value: str, base: str, images: ImagePolicy) -> str:

@@ -1,9 +1,8 @@
 """The persistent index: what the last build knew, in SQLite, so a rebuild costs what changed.
 
 Per source file: its stat signature, digest, entry (or draft, or problems). Per entry: its
-feeds, ordered as feeds are, so a feed's newest entries are one indexed query. Per feed: its
-folder and a signature of its entries. Also the cleaned contents of entries in feeds (by file
-digest) and the size and mtime of every file written to the output.
+feeds, in feed order (a feed's newest entries are one indexed query). Per feed: its folder and
+a signature. Also the contents of entries in feeds (by file digest) and the output files' stats.
 
 An optimisation only: a missing, corrupt or older index, or one made with other settings, is
 replaced by an empty one and the build runs cold. No other module knows SQL.
@@ -18,10 +17,9 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from pathlib import Path
-from typing import NamedTuple
 
 from feeder.codec import decode_entry
-from feeder.model import Entry
+from feeder.model import Entry, FileRow
 from feeder.scan import RECENT_NS
 
 SCHEMA_VERSION = 7      # 7: YAML 1.2 front matter (yaml-rs)
@@ -46,21 +44,6 @@ CREATE INDEX IF NOT EXISTS entries_key ON entries(key);
 CREATE INDEX IF NOT EXISTS members_order ON members(node, published DESC, id);
 CREATE INDEX IF NOT EXISTS members_rel ON members(rel);
 """
-class FileRow(NamedTuple):
-    """What reading one file produced, ready to store (built in worker processes; a
-    NamedTuple because 100,000 of them cross a process boundary on a cold start)."""
-
-    rel: str
-    size: int
-    mtime_ns: int
-    digest: str
-    state: str                  # 'entry' | 'draft' | 'error'
-    problems: str | None        # JSON list of [severity, message, line]
-    key: str = ""
-    own_id: str = ""
-    entry: bytes = b""          # encode_entry(...)
-    published: int = 0
-    nodes: tuple[str, ...] = ()
 
 
 class Index:
@@ -69,6 +52,7 @@ class Index:
     def __init__(self, conn: sqlite3.Connection, replaces: Path | None = None) -> None:
         self.db = conn
         self.replaces = replaces    # a fresh index: the file it takes the place of once done
+        self.horizon = 2**62        # entries dated later (µs since 1970) are held back
 
     def __enter__(self) -> Index:
         return self
@@ -190,13 +174,30 @@ class Index:
             "SELECT rel, key FROM entries WHERE id != own_id ORDER BY rel"))
 
     # -- nodes and feeds -----------------------------------------------------------------
+    def move_horizon(self, now: int) -> set[str]:
+        """Hold back entries dated after ``now``; returns the nodes whose held entries came
+        due since the last build's horizon."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'horizon'").fetchone()
+        since, self.horizon = (int(row[0]) if row else now), now
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('horizon', ?)", (now,))
+        span = "published > ? AND published <= ?"
+        if since >= now or not self.db.execute(      # most builds: one indexed probe
+                f"SELECT 1 FROM members WHERE node = '' AND {span}", (since, now)).fetchone():
+            return set()
+        return {r[0] for r in self.db.execute(f"SELECT node FROM members WHERE {span}",
+                                              (since, now))}
+
+    def held(self) -> list[tuple[str, int]]:     # (rel, published) of held-back entries
+        return list(self.db.execute("SELECT rel, published FROM members WHERE node = '' AND "
+                                    "published > ? ORDER BY rel", (self.horizon,)))
+
     def recount(self, nodes: Iterable[str] | None = None) -> None:
         """Refresh the entry count of these nodes (all when None); empty nodes go."""
         where, args = ("", ()) if nodes is None else (
             " WHERE node IN (SELECT value FROM json_each(?))", (json.dumps(list(nodes)),))
         self.db.execute("DELETE FROM nodes" + where, args)
-        self.db.execute(f"INSERT INTO nodes SELECT node, COUNT(*) FROM members{where} "
-                        "GROUP BY node", args)
+        self.db.execute(f"INSERT INTO nodes SELECT node, COUNT(*) FROM members{where or ' WHERE 1'}"
+                        " AND published <= ? GROUP BY node", (*args, self.horizon))
 
     def node_counts(self) -> dict[str, int]:
         return dict(self.db.execute("SELECT node, count FROM nodes"))
@@ -206,8 +207,8 @@ class Index:
         digest and a version string that changes whenever the entry's fields do."""
         rows = self.db.execute(
             "SELECT e.id, e.data, f.digest FROM members m JOIN entries e ON e.rel = m.rel "
-            "JOIN files f ON f.rel = m.rel WHERE m.node = ? "
-            "ORDER BY m.published DESC, m.id LIMIT ?", (node, limit))
+            "JOIN files f ON f.rel = m.rel WHERE m.node = ? AND m.published <= ? "
+            "ORDER BY m.published DESC, m.id LIMIT ?", (node, self.horizon, limit))
         return [(decode_entry(data, final_id), digest, final_id.encode() + data)
                 for final_id, data, digest in rows]
 
@@ -247,8 +248,8 @@ class Index:
         """Keep the contents of entries that are in some feed's newest ``limit``."""
         self.db.execute(
             "DELETE FROM contents WHERE digest NOT IN (SELECT f.digest FROM nodes n, files f "
-            "WHERE f.rel IN (SELECT rel FROM members m WHERE m.node = n.node "
-            "ORDER BY m.published DESC, m.id LIMIT ?))", (limit,))
+            "WHERE f.rel IN (SELECT rel FROM members m WHERE m.node = n.node AND m.published <= ? "
+            "ORDER BY m.published DESC, m.id LIMIT ?))", (self.horizon, limit))
 
     # -- outputs and report --------------------------------------------------------------
     def outputs(self) -> dict[str, tuple[int, int]]:

@@ -111,3 +111,20 @@ class OutputFile:
 
     path: str
     data: bytes
+
+
+class FileRow(NamedTuple):
+    """What reading one file produced, ready to store (built in worker processes; a
+    NamedTuple because 100,000 of them cross a process boundary on a cold start)."""
+
+    rel: str
+    size: int
+    mtime_ns: int
+    digest: str
+    state: str                  # 'entry' | 'draft' | 'error'
+    problems: str | None        # JSON list of [severity, message, line]
+    key: str = ""
+    own_id: str = ""
+    entry: bytes = b""          # encode_entry(...)
+    published: int = 0
+    nodes: tuple[str, ...] = ()

@@ -24,6 +24,8 @@ from feeder.text import one_line, plain_text, shorten, xml_safe
 IMAGE_KEYS = ("headimg", "thumbnail", "cover", "image", "banner")
 MAX_NAME = 200          # characters in one category or tag name
 MAX_DEPTH = 8           # levels in one category path
+MAX_PATHS = 20          # category paths of one article (each makes feeds)
+MAX_TAGS = 50
 MAX_TITLE = 1000
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff "   # zero-width characters that make no title
 
@@ -120,9 +122,17 @@ def _name(value: Any) -> str:
 
 
 def _flat(items: list[Any]) -> list[Any]:
+    """Nested lists → one list, in order (without recursion: nesting may be deep)."""
     out: list[Any] = []
-    for item in items:
-        out.extend(_flat(item) if isinstance(item, list) else [item])
+    stack = [iter(items)]
+    while stack:
+        for item in stack[-1]:
+            if isinstance(item, list):
+                stack.append(iter(item))
+                break
+            out.append(item)
+        else:
+            stack.pop()
     return out
 
 
@@ -152,14 +162,18 @@ def categories(value: Any, lists: str, notes: _Notes | None = None) -> tuple[Cat
         path = tuple(n for n in (_name(v) for v in raw) if n)[:MAX_DEPTH]
         if path and path not in paths:
             paths.append(path)
-    return tuple(paths)
+    if len(paths) > MAX_PATHS and notes:
+        notes.add(f"{len(paths)} category paths; only the first {MAX_PATHS} are kept")
+    return tuple(paths[:MAX_PATHS])
 
 
 def tags(value: Any, notes: _Notes | None = None) -> tuple[str, ...]:
     """Tags: a name or a list of names; flat, de-duplicated, in the given order."""
     items = [value] if not isinstance(value, list) else _flat(value)
-    names = [n for n in (_name(v) for v in items if v is not None) if n]
-    return tuple(dict.fromkeys(names))
+    names = list(dict.fromkeys(n for n in (_name(v) for v in items if v is not None) if n))
+    if len(names) > MAX_TAGS and notes:
+        notes.add(f"{len(names)} tags; only the first {MAX_TAGS} are kept")
+    return tuple(names[:MAX_TAGS])
 
 
 def author(value: Any, notes: _Notes | None = None) -> Author | None:

@@ -13,6 +13,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "feeder"
 OWNERS = {
     "feedgen": {"render"},
     "lxml": {"content"},
+    "nh3": {"content"},
     "markdown_it": {"content"},
     "frontmatter": {"parse"},
     "yaml": set(),                 # python-frontmatter's own; feeder loads YAML with yaml_rs
@@ -67,7 +68,7 @@ def test_modules_stay_small(module: Path) -> None:
 def test_startup_does_not_import_the_heavy_libraries() -> None:
     """Loading the CLI and build imports none of feedgen, lxml, httpx, markdown-it, yaml-rs."""
     code = ("import sys, feeder.cli, feeder.build, feeder.config; "
-            "print(sorted(m for m in ('feedgen', 'lxml', 'httpx', 'markdown_it', 'yaml_rs') "
+            "print(sorted(m for m in ('feedgen', 'lxml', 'httpx', 'markdown_it', 'yaml_rs', 'nh3') "
             "if m in sys.modules))")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)

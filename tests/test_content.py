@@ -144,7 +144,7 @@ def test_render_content_returns_the_lead_image_after_the_policy(image: str, expe
 @pytest.mark.parametrize(("body", "expected"), [
     ("# Hi\n\n*x*", "<h1>Hi</h1>\n<p><em>x</em></p>"),
     ('Hello <span class="a">there</span>\n\n<div>block</div>',
-     '<p>Hello <span class="a">there</span></p>\n<div>block</div>'),
+     '<p>Hello <span>there</span></p>\n<div>block</div>'),
     ("![pic](pic.jpg)", f'<p><img src="{PAGE}pic.jpg" alt="pic"></p>'),
     ("| a |\n|---|\n| b |",
      "<table>\n<thead>\n<tr>\n<th>a</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>b</td>\n</tr>\n"
