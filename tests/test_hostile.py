@@ -181,3 +181,85 @@ def test_an_unreadable_file_is_named(site: Path) -> None:
     locked.chmod(0)
     report = build(load(site / "config.toml"))
     assert "cannot read file" in report.reading.skipped[0].message
+
+
+def test_a_vanished_source_folder_leaves_the_feeds_in_place(site: Path) -> None:
+    from feeder.errors import SourceError
+
+    (site / "articles" / "a.md").write_bytes(b"---\ntitle: A\ndate: 2022-01-01\n---\n")
+    build(load(site / "config.toml"))
+    before = {p: p.read_bytes() for p in output_files(site)}
+    (site / "articles" / "a.md").unlink()
+    (site / "articles").rmdir()
+    with pytest.raises(SourceError, match="source folder does not exist"):
+        build(load(site / "config.toml"))
+    assert before == {p: p.read_bytes() for p in output_files(site)}
+
+
+def test_a_failed_write_leaves_every_feed_whole(site: Path) -> None:
+    """When the output cannot be written (here a folder stands where a feed goes), the build
+    fails, and every feed file there is still a whole, valid feed."""
+    from feeder.errors import OutputError
+
+    for n in range(3):
+        (site / "articles" / f"a{n}.md").write_bytes(
+            f"---\ntitle: A{n}\ndate: 2022-01-0{n + 1}\ncategories: [C{n}]\n---\n".encode())
+    build(load(site / "config.toml"))
+    (site / "articles" / "a0.md").write_bytes(b"---\ntitle: New\ndate: 2022-02-01\n---\n")
+    (site / "public/atom.xml").unlink()
+    (site / "public/atom.xml").mkdir()
+    with pytest.raises(OutputError):
+        build(load(site / "config.toml"))
+    for path in output_files(site):
+        if path.suffix == ".xml":
+            assert 0 == feedparser.parse(path.read_bytes()).bozo
+        elif path.suffix == ".json":
+            json.loads(path.read_bytes())
+
+
+def test_a_half_written_article_is_published_once_complete(site: Path) -> None:
+    path = site / "articles" / "a.md"
+    path.write_bytes(b"---\ntitle: Half\ndate: 2022-01-01\ncategor")
+    first = build(load(site / "config.toml"))
+    assert ["a.md"] == [p.path for p in first.reading.skipped]
+    path.write_bytes(b"---\ntitle: Whole\ndate: 2022-01-01\ncategories: [C]\n---\n<p>x</p>\n")
+    second = build(load(site / "config.toml"))
+    assert (1, ()) == (second.reading.published, second.reading.skipped)
+
+
+def test_a_file_gone_between_scan_and_read_is_named(site: Path) -> None:
+    from feeder.articles import read_file
+    from feeder.model import SourceFile
+
+    cfg = load(site / "config.toml")
+    row = read_file((cfg.source.path, cfg), SourceFile("gone.md", 10, 0))
+    assert ("error", True) == (row.state, "cannot read file" in (row.problems or ""))
+
+
+def test_a_held_back_article_appears_when_its_date_comes(site: Path) -> None:
+    """Nothing changes in the folder; the build after the article's date publishes it."""
+    import time
+    from datetime import UTC, datetime, timedelta
+
+    soon = datetime.now(UTC) + timedelta(seconds=2)
+    (site / "articles" / "old.md").write_bytes(b"---\ntitle: Old\ndate: 2022-01-01\n---\n")
+    (site / "articles" / "soon.md").write_bytes(
+        f"---\ntitle: Soon\ndate: {soon.isoformat()}\ncategories: [Later]\n---\n".encode())
+    cfg = load(site / "config.toml")
+    first = build(cfg)
+    assert (1, 1) == (first.reading.published, first.reading.held)
+    assert ["Old"] == [e.title for e in feedparser.parse(
+        (site / "public/atom.xml").read_bytes()).entries]
+    time.sleep(max(0.0, (soon - datetime.now(UTC)).total_seconds()) + 0.1)
+    second = build(cfg)
+    assert (2, 0, 0) == (second.reading.published, second.reading.held, second.parsed)
+    assert ["Soon", "Old"] == [e.title for e in feedparser.parse(
+        (site / "public/atom.xml").read_bytes()).entries]
+    assert (site / "public/categories/later/atom.xml").is_file()
+
+
+def test_future_articles_publish_at_once_when_configured(site: Path) -> None:
+    config = site / "config.toml"
+    config.write_text(config.read_text() + 'future = "publish"\n', encoding="utf-8")
+    (site / "articles" / "far.md").write_bytes(b"---\ntitle: Far\ndate: 2999-01-01\n---\n")
+    assert (1, 0) == (lambda r: (r.published, r.held))(build(load(config)).reading)
