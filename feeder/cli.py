@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING
 
 from feeder import __version__
 from feeder.config import Config, load
+from feeder.errors import BusyError, ConfigError, FeederError, OutputError, SourceError
+from feeder.model import Problem
 
 if TYPE_CHECKING:
     from feeder.build import Reading
-from feeder.errors import BusyError, ConfigError, FeederError, OutputError, SourceError
-from feeder.model import Problem
 
 EPILOG_MAIN = """\
 examples:
