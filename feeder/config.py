@@ -16,12 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
+from feeder import values as v
 from feeder.errors import ConfigError
+from feeder.values import FORMATS
 
-FORMATS = ("rss", "atom", "json")
 IMAGE_MODES = ("direct", "proxy", "localize")
 IMPLEMENTED_IMAGE_MODES = ("direct",)
 # `_…_` around text holding CJK is how scrapers wrote “…”: turn it back.
@@ -31,115 +31,6 @@ DEFAULT_TITLE_REWRITES = (
 )
 
 
-class _Bad(ValueError):
-    """A value was refused; the text says what would be accepted."""
-
-
-def _str(v: Any) -> str:
-    if not isinstance(v, str):
-        raise _Bad("a string")
-    return v
-
-
-def _bool(v: Any) -> bool:
-    if not isinstance(v, bool):
-        raise _Bad("true or false")
-    return v
-
-
-def _positive_int(v: Any) -> int:
-    if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
-        raise _Bad("a whole number above 0")
-    return v
-
-
-def _positive_number(v: Any) -> float:
-    if isinstance(v, bool) or not isinstance(v, int | float) or v <= 0:
-        raise _Bad("a number above 0")
-    return float(v)
-
-
-def _port(v: Any) -> int:
-    if isinstance(v, bool) or not isinstance(v, int) or not 0 < v < 65536:
-        raise _Bad("a port number from 1 to 65535")
-    return v
-
-
-def _one_of(*choices: str) -> Callable[[Any], str]:
-    def check(v: Any) -> str:
-        if v not in choices:
-            raise _Bad("one of " + ", ".join(repr(c) for c in choices))
-        return str(v)
-    return check
-
-
-def _str_list(v: Any) -> tuple[str, ...]:
-    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
-        raise _Bad("a list of strings")
-    return tuple(v)
-
-
-def _formats(v: Any) -> tuple[str, ...]:
-    items = _str_list(v)
-    if not items or any(x not in FORMATS for x in items):
-        raise _Bad("a non-empty list drawn from " + ", ".join(repr(f) for f in FORMATS))
-    return tuple(f for f in FORMATS if f in items)
-
-
-def _base_url(v: Any) -> str:
-    url = _str(v)
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise _Bad("an absolute http:// or https:// URL")
-    return url if url.endswith("/") else url + "/"
-
-
-def _timezone(v: Any) -> ZoneInfo:
-    try:
-        return ZoneInfo(_str(v))
-    except (ZoneInfoNotFoundError, ValueError) as e:
-        raise _Bad("an IANA time zone name such as 'UTC' or 'Asia/Shanghai'") from e
-
-
-def _duration(v: Any) -> float:
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*", _str(v))
-    if not m or float(m.group(1)) <= 0:
-        raise _Bad("a duration such as '30s', '5m', '2h' or '1d'")
-    return float(m.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2) or "s"]
-
-
-def _rewrites(v: Any) -> tuple[tuple[re.Pattern[str], str], ...]:
-    if not isinstance(v, list):
-        raise _Bad("a list of {pattern = '…', replace = '…'} tables")
-    rules = []
-    for rule in v:
-        if not isinstance(rule, dict) or set(rule) != {"pattern", "replace"}:
-            raise _Bad("a list of {pattern = '…', replace = '…'} tables")
-        try:
-            rules.append((re.compile(_str(rule["pattern"])), _str(rule["replace"])))
-        except re.error as e:
-            raise _Bad(f"valid regular expressions ({rule['pattern']!r}: {e})") from e
-    return tuple(rules)
-
-
-def _slugs(v: Any) -> tuple[tuple[str, str], ...]:
-    if not isinstance(v, dict) or not all(isinstance(x, str) and x for x in v.values()):
-        raise _Bad('a table of "category/path" = "slug" strings')
-    return tuple(sorted(v.items()))
-
-
-def _feed_title(v: Any) -> str:
-    try:
-        _str(v).format(site="s", category="c", name="n")
-    except (KeyError, IndexError, ValueError) as e:
-        raise _Bad("a template using only {site}, {category} and {name}") from e
-    return _str(v)
-
-
-def _path(v: Any) -> Path:
-    return Path(_str(v))
-
-
 def _opt(conv: Callable[[Any], Any], default: Any) -> Any:
     """A dataclass field whose TOML value is checked by ``conv``."""
     return field(default=default, metadata={"conv": conv})
@@ -147,78 +38,87 @@ def _opt(conv: Callable[[Any], Any], default: Any) -> Any:
 
 @dataclass(frozen=True)
 class Site:
-    title: str = _opt(_str, "feeder")
-    base_url: str = _opt(_base_url, "http://127.0.0.1:8080/")
-    description: str = _opt(_str, "")
-    language: str = _opt(_str, "en")
-    timezone: ZoneInfo = _opt(_timezone, ZoneInfo("UTC"))
-    author: str = _opt(_str, "")
-    icon: str = _opt(_str, "")
-    feed_title: str = _opt(_feed_title, "{site} · {category}")
+    title: str = _opt(v.text, "feeder")
+    base_url: str = _opt(v.base_url, "http://127.0.0.1:8080/")
+    description: str = _opt(v.text, "")
+    language: str = _opt(v.text, "en")
+    timezone: ZoneInfo = _opt(v.timezone, ZoneInfo("UTC"))
+    author: str = _opt(v.text, "")
+    icon: str = _opt(v.text, "")
+    feed_title: str = _opt(v.feed_title, "{site} · {category}")
 
 
 @dataclass(frozen=True)
 class Source:
-    path: Path = _opt(_path, Path("seeds"))
-    extensions: tuple[str, ...] = _opt(_str_list, (".md", ".markdown", ".txt"))
-    category_lists: str = _opt(_one_of("path", "siblings"), "path")
-    body: str = _opt(_one_of("auto", "html", "markdown"), "auto")
-    permalink: str = _opt(_str, "posts/{path}/")
-    max_bytes: int = _opt(_positive_int, 10_000_000)
+    path: Path = _opt(v.path, Path("seeds"))
+    extensions: tuple[str, ...] = _opt(v.text_list, (".md", ".markdown", ".txt"))
+    category_lists: str = _opt(v.one_of("path", "siblings"), "path")
+    body: str = _opt(v.one_of("auto", "html", "markdown"), "auto")
+    permalink: str = _opt(v.text, "posts/{path}/")
+    max_bytes: int = _opt(v.positive_int, 10_000_000)
 
 
 @dataclass(frozen=True)
 class Titles:
     rewrites: tuple[tuple[re.Pattern[str], str], ...] = _opt(
-        _rewrites, tuple((re.compile(p), r) for p, r in DEFAULT_TITLE_REWRITES))
+        v.rewrites, tuple((re.compile(p), r) for p, r in DEFAULT_TITLE_REWRITES))
 
 
 @dataclass(frozen=True)
 class Output:
-    path: Path = _opt(_path, Path("public"))
-    limit: int = _opt(_positive_int, 50)
-    formats: tuple[str, ...] = _opt(_formats, FORMATS)
-    full_content: bool = _opt(_bool, True)
-    summary_length: int = _opt(_positive_int, 200)
-    future: str = _opt(_one_of("hold", "publish"), "hold")
+    path: Path = _opt(v.path, Path("public"))
+    limit: int = _opt(v.positive_int, 50)
+    formats: tuple[str, ...] = _opt(v.formats, FORMATS)
+    full_content: bool = _opt(v.boolean, True)
+    summary_length: int = _opt(v.positive_int, 200)
+    future: str = _opt(v.one_of("hold", "publish"), "hold")
 
 
 @dataclass(frozen=True)
 class Content:
-    iframe_hosts: tuple[str, ...] = _opt(_str_list, (
+    iframe_hosts: tuple[str, ...] = _opt(v.text_list, (
         "www.youtube.com", "www.youtube-nocookie.com", "player.vimeo.com",
         "player.bilibili.com"))
 
 
 @dataclass(frozen=True)
 class Images:
-    mode: str = _opt(_one_of(*IMAGE_MODES), "direct")
-    https: bool = _opt(_bool, True)
-    allow_private: bool = _opt(_bool, False)
-    max_bytes: int = _opt(_positive_int, 10_000_000)
-    timeout: float = _opt(_positive_number, 10.0)
+    mode: str = _opt(v.one_of(*IMAGE_MODES), "direct")
+    https: bool = _opt(v.boolean, True)
+    allow_private: bool = _opt(v.boolean, False)
+    max_bytes: int = _opt(v.positive_int, 10_000_000)
+    timeout: float = _opt(v.positive_number, 10.0)
 
 
 @dataclass(frozen=True)
 class Categories:
-    slugs: tuple[tuple[str, str], ...] = _opt(_slugs, ())
+    slugs: tuple[tuple[str, str], ...] = _opt(v.slugs, ())
 
 
 @dataclass(frozen=True)
 class State:
-    path: Path = _opt(_path, Path())     # '' means '.feeder-<output name>' beside the output
+    path: Path = _opt(v.path, Path())     # '' means '.feeder-<output name>' beside the output
 
 
 @dataclass(frozen=True)
 class Schedule:
-    interval: float = _opt(_duration, 300.0)
-    watch: bool = _opt(_bool, False)
+    interval: float = _opt(v.duration, 300.0)
+    cron: str = _opt(v.cron, "")
+    watch: bool = _opt(v.boolean, False)
+    debounce: float = _opt(v.duration, 1.0)
 
 
 @dataclass(frozen=True)
 class Server:
-    host: str = _opt(_str, "127.0.0.1")
-    port: int = _opt(_port, 8080)
+    host: str = _opt(v.text, "127.0.0.1")
+    port: int = _opt(v.port, 8080)
+    max_age: int = _opt(v.positive_int, 300)
+
+
+@dataclass(frozen=True)
+class WebSub:
+    hubs: tuple[str, ...] = _opt(v.urls, ())
+    timeout: float = _opt(v.positive_number, 10.0)
 
 
 @dataclass(frozen=True)
@@ -236,12 +136,13 @@ class Config:
     state: State = State()
     schedule: Schedule = Schedule()
     server: Server = Server()
+    websub: WebSub = WebSub()
 
 
 SECTIONS: dict[str, type] = {
     "site": Site, "source": Source, "titles": Titles, "output": Output, "content": Content,
     "images": Images, "categories": Categories, "state": State, "schedule": Schedule,
-    "server": Server,
+    "server": Server, "websub": WebSub,
 }
 
 
@@ -257,7 +158,7 @@ def _section(name: str, data: Any, where: str) -> Any:
                               + ", ".join(sorted(known)))
         try:
             values[key] = known[key].metadata["conv"](raw)
-        except _Bad as e:
+        except v.Bad as e:
             raise ConfigError(f"{where}: {name}.{key} = {raw!r} is not valid; expected {e}") from e
     return cls(**values)
 
