@@ -17,12 +17,14 @@ import logging
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from feeder import scan
+from feeder import scan, status
 from feeder.config import Config, fingerprint
+from feeder.errors import FeederError
 from feeder.feeds import plan_feeds, render_planned
 from feeder.ids import urn_for
 from feeder.index import Index, open_index, remove_index
@@ -67,16 +69,24 @@ def index_file(cfg: Config) -> Path:
     return cfg.state.path / "index.sqlite"
 
 
-def build(cfg: Config, progress: Progress | None = None) -> BuildReport:
-    """Bring the output up to date with the source folder."""
-    started = time.perf_counter()
-    with StateLock(cfg.state.path):
+def build(cfg: Config, progress: Progress | None = None, locked: bool = False
+          ) -> BuildReport:
+    """Bring the output up to date with the source folder, and record how that went in the
+    state folder (``status``). ``locked``: the caller (the daemon) holds the state's lock."""
+    started, wall = time.perf_counter(), time.time()
+    with nullcontext() if locked else StateLock(cfg.state.path):
         try:
-            return _build(cfg, started, progress)
-        except sqlite3.DatabaseError as e:      # corrupt beyond what opening noticed
-            log.warning("%s: index unusable (%s); rebuilding it", index_file(cfg), e)
-            remove_index(index_file(cfg))
-            return _build(cfg, started, progress)
+            try:
+                report = _build(cfg, started, progress)
+            except sqlite3.DatabaseError as e:      # corrupt beyond what opening noticed
+                log.warning("%s: index unusable (%s); rebuilding it", index_file(cfg), e)
+                remove_index(index_file(cfg))
+                report = _build(cfg, started, progress)
+        except (FeederError, OSError, sqlite3.Error) as e:
+            status.record(cfg, wall, error=f"{type(e).__name__}: {e}")
+            raise
+        status.record(cfg, wall, report)
+        return report
 
 
 def _build(cfg: Config, started: float, progress: Progress | None) -> BuildReport:

@@ -29,6 +29,7 @@ examples:
   feeder build                          build the feeds described by ./config.toml
   feeder build --source posts --output public --strict
   feeder check                          list every problem in the article folder
+  feeder run                            rebuild on a schedule and serve the feeds
 
 Run 'feeder COMMAND --help' for a command's options.
 """
@@ -47,6 +48,25 @@ example:
 
 Reads every article as 'build' would and prints each problem as 'path:line: severity:
 message', then a summary. Writes nothing. Exit 0 when no article would be skipped, 1 otherwise.
+"""
+
+EPILOG_RUN = """\
+example:
+  feeder run --config /srv/feeder/config.toml --port 8080
+
+Builds at start-up, then every [schedule] interval (and on [schedule] cron; with
+[schedule] watch = true, within about a second of a change in the article folder), and
+serves the output folder and /healthz on [server] host and port. Builds never overlap; a
+failed build is logged and the next one runs as planned. SIGTERM or Ctrl-C finishes the
+build under way and exits 0. Exit 2 if another feeder holds the state folder.
+"""
+EPILOG_SERVE = """\
+example:
+  feeder serve --host 0.0.0.0 --port 8080
+
+Serves the output folder (feed media types, ETag/Last-Modified with 304, gzip, HEAD,
+Cache-Control) and /healthz, which reports the last build recorded in the state folder.
+Builds nothing: pair it with 'feeder build' from cron, or use 'feeder run'.
 """
 
 
@@ -76,17 +96,28 @@ def _parser() -> argparse.ArgumentParser:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     check.add_argument("--format", choices=("text", "json"), default="text",
                        help="output format (default: text)")
+    for name, text, epilog in (("run", "rebuild on a schedule (and on changes) and serve",
+                                EPILOG_RUN),
+                               ("serve", "serve the output folder and /healthz", EPILOG_SERVE)):
+        command = commands.add_parser(name, parents=[common], help=text, epilog=epilog,
+                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+        command.add_argument("--host", help="address to listen on (overrides [server] host)")
+        command.add_argument("--port", type=int, help="port (overrides [server] port)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+    chatty = logging.INFO if args.command == "run" else logging.WARNING
+    logging.basicConfig(level=logging.DEBUG if args.verbose else
+                        logging.WARNING if args.quiet else chatty,
                         format="%(levelname)s: %(message)s", stream=sys.stderr)
     try:
         cfg = _config(args)
         if args.command == "check":
             return _check(cfg, args)
+        if args.command in ("run", "serve"):
+            return _serve(cfg, args)
         return _build(cfg, args)
     except (ConfigError, SourceError, OutputError, BusyError) as e:
         print(f"feeder: error: {e}", file=sys.stderr)
@@ -139,10 +170,12 @@ class _Bar:
 
 
 def _build(cfg: Config, args: argparse.Namespace) -> int:
+    from feeder import websub
     from feeder.build import build
 
     bar = _Bar() if sys.stderr.isatty() and not args.quiet else None
     report = build(cfg, bar)
+    websub.ping(cfg, report.written)
     reading = report.reading
     _print_problems(cfg, reading.problems, args.quiet)
     if not args.quiet:
@@ -154,6 +187,32 @@ def _build(cfg: Config, args: argparse.Namespace) -> int:
               f"written, {len(report.unchanged)} unchanged, {len(report.removed)} removed, "
               f"in {report.seconds:.2f} s → {cfg.output.path}")
     return 1 if args.strict and reading.skipped else 0
+
+
+def _serve(cfg: Config, args: argparse.Namespace) -> int:
+    from feeder.server import serve
+
+    host, port = args.host or cfg.server.host, args.port or cfg.server.port
+    if args.command == "serve":
+        serve(cfg, host, port)
+        return 0
+    import signal
+
+    from feeder.daemon import Daemon
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt     # before the server listens (it then handles signals)
+
+    signal.signal(signal.SIGTERM, interrupt)
+    daemon = Daemon(cfg)
+    try:
+        daemon.start()
+        serve(cfg, host, port)      # until SIGTERM or Ctrl-C
+    except KeyboardInterrupt:
+        pass
+    finally:
+        daemon.stop()               # the build under way finishes: its files are whole
+    return 0
 
 
 def _held(reading: Reading) -> str:

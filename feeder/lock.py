@@ -33,8 +33,9 @@ class StateLock:
         except BlockingIOError:
             holder = os.pread(self.fd, 32, 0).decode("ascii", "replace").strip() or "?"
             os.close(self.fd)
-            raise BusyError(f"{self.path.parent}: another feeder (pid {holder}) is building "
-                            "with this state folder; try again when it has finished") from None
+            raise BusyError(f"{self.path.parent}: another feeder (pid {holder}) is using this "
+                            "state folder (a build, or 'feeder run'); try again when it has "
+                            "finished, or stop it") from None
         os.ftruncate(self.fd, 0)
         os.pwrite(self.fd, f"{os.getpid()}\n".encode(), 0)
         return self

@@ -79,12 +79,36 @@ def _feedgen(feed: FeedSpec, contents: Mapping[str, Content], cfg: Config) -> An
     gen.author({"name": site_author(cfg).name})
     gen.generator(GENERATOR)
     gen.updated(feed.updated)
+    if cfg.websub.hubs:
+        _hub_links(gen, cfg.websub.hubs)
     if site.icon:
         gen.icon(site.icon)
         gen.image(url=site.icon, title=feed.title, link=site.base_url)
     for entry in feed.entries:
         _add_entry(gen.add_entry(order="append"), entry, contents[entry.id], cfg)
     return gen
+
+
+def _hub_links(gen: Any, hubs: tuple[str, ...]) -> None:
+    """``<link rel="hub">`` for each WebSub hub, in Atom and (as ``atom:link``) in RSS, whose
+    feedgen writer would drop it: a feedgen extension adds them to the channel."""
+    from feedgen.ext.base import BaseEntryExtension, BaseExtension
+    from feedgen.util import xml_elem
+
+    atom_link = "{http://www.w3.org/2005/Atom}link"
+
+    class Hubs(BaseExtension):  # type: ignore[misc]
+        def extend_rss(self, feed: Any) -> Any:
+            for hub in hubs:
+                xml_elem(atom_link, feed[0], href=hub, rel="hub")
+            return feed
+
+        def extend_atom(self, feed: Any) -> Any:
+            for hub in hubs:
+                xml_elem("link", feed, href=hub, rel="hub")   # feedgen's Atom: unprefixed
+            return feed
+
+    gen.register_extension("websub", Hubs, BaseEntryExtension)
 
 
 def _add_entry(item: Any, entry: Entry, content: Content, cfg: Config) -> None:
@@ -122,6 +146,8 @@ def _json(feed: FeedSpec, contents: Mapping[str, Content], cfg: Config) -> bytes
     }
     if site.icon:
         doc["icon"] = site.icon
+    if cfg.websub.hubs:
+        doc["hubs"] = [{"type": "WebSub", "url": hub} for hub in cfg.websub.hubs]
     doc["items"] = [_json_item(e, contents[e.id], cfg) for e in feed.entries]
     # compact: json's C encoder is used only without indent (5x faster on 50 full entries)
     return (json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")

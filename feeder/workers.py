@@ -46,7 +46,12 @@ def parallel_map(fn: Callable[[Any, T], R], shared: Any, items: Sequence[T],
             yield fn(shared, item)
         return
     import multiprocessing
-    context = multiprocessing.get_context("fork")
+    import threading
+
+    # forking a process that runs threads (the daemon, the server) can copy a lock held by
+    # another thread into the child: there, start workers from a clean server process instead
+    context = multiprocessing.get_context("fork" if threading.active_count() == 1
+                                          else "forkserver")
     gc.freeze()     # what exists now is shared with the workers: keep the GC off those pages
     try:
         with context.Pool(workers, initializer=_init, initargs=(shared,)) as pool:

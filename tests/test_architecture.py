@@ -20,6 +20,7 @@ OWNERS = {
     "yaml_rs": {"parse"},
     "httpx": {"images", "websub"},
     "apscheduler": {"daemon"},
+    "watchfiles": {"daemon"},
     "starlette": {"server"},
     "uvicorn": {"server"},
     "argparse": {"cli"},

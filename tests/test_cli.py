@@ -90,7 +90,7 @@ def test_check_reports_problems_as_json(site: Path) -> None:
     assert not (site / "public").exists()
 
 
-@pytest.mark.parametrize("command", [(), ("build",), ("check",)])
+@pytest.mark.parametrize("command", [(), ("build",), ("check",), ("run",), ("serve",)])
 def test_every_help_has_an_example(command: tuple[str, ...], tmp_path: Path) -> None:
     """`feeder --help` and each command's help carry an example."""
     run = feeder(*command, "--help", cwd=tmp_path)
@@ -101,7 +101,7 @@ def test_every_help_has_an_example(command: tuple[str, ...], tmp_path: Path) -> 
 def test_readme_documents_every_command() -> None:
     """Each command of `feeder --help` appears in the README."""
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    for command in ("feeder build", "feeder check"):
+    for command in ("feeder build", "feeder check", "feeder run", "feeder serve"):
         assert command in readme
 
 

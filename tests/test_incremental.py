@@ -184,7 +184,7 @@ def test_a_second_build_on_the_same_state_is_refused(tmp_path: Path) -> None:
         run = subprocess.run([sys.executable, "-m", "feeder", "build"], cwd=tmp_path,
                              capture_output=True, text=True, timeout=60, check=False)
     assert 2 == run.returncode
-    assert f"(pid {os.getpid()}) is building with this state folder" in run.stderr
+    assert f"(pid {os.getpid()}) is using this state folder" in run.stderr
     assert not (tmp_path / "public").exists()
     assert 0 == subprocess.run([sys.executable, "-m", "feeder", "build", "-q"], cwd=tmp_path,
                                timeout=60, check=False).returncode
