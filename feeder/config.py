@@ -23,7 +23,7 @@ from feeder.errors import ConfigError
 from feeder.values import FORMATS
 
 IMAGE_MODES = ("direct", "proxy", "localize")
-IMPLEMENTED_IMAGE_MODES = ("direct",)
+IMPLEMENTED_IMAGE_MODES = ("direct", "proxy")
 # `_…_` around text holding CJK is how scrapers wrote “…”: turn it back.
 DEFAULT_TITLE_REWRITES = (
     (r"(?<![A-Za-z0-9_])_((?=[^_\n]*[\u3400-\u9fff\uf900-\ufaff])[^_\n]+)_(?![A-Za-z0-9_])",
@@ -88,6 +88,11 @@ class Images:
     allow_private: bool = _opt(v.boolean, False)
     max_bytes: int = _opt(v.positive_int, 10_000_000)
     timeout: float = _opt(v.positive_number, 10.0)
+    hosts: tuple[str, ...] = _opt(v.hosts, ())          # if set, only these hosts
+    deny_hosts: tuple[str, ...] = _opt(v.hosts, ())
+    referers: tuple[tuple[str, str], ...] = _opt(v.referers, ())
+    secret: str = _opt(v.text, "")         # '' means a generated file in the state folder
+    cache_bytes: int = _opt(v.positive_int, 1_000_000_000)
 
 
 @dataclass(frozen=True)
@@ -198,7 +203,7 @@ def _resolve_paths(cfg: Config, base: Path, source: Path | None, output: Path | 
     out = Path(output).absolute() if output else under(cfg.output.path)
     if cfg.images.mode not in IMPLEMENTED_IMAGE_MODES:
         raise ConfigError(f"{cfg.file or 'defaults'}: images.mode = {cfg.images.mode!r} is not "
-                          "available in this version; expected 'direct'")
+                          "available in this version; expected 'direct' or 'proxy'")
     state = under(cfg.state.path) if str(cfg.state.path) not in ("", ".") else (
         out.parent / f".feeder-{out.name}")
     return dataclasses.replace(

@@ -1,15 +1,24 @@
 """The image URL policy: what URL a feed shows for an image found in an article.
 
-``direct`` (this version's only mode) keeps the upstream URL, upgraded to https when
-configured. The ``proxy`` and ``localize`` modes will be further policies behind the same
-``ImagePolicy.image_url`` call, so ``content`` never needs to know which mode is on.
+``direct`` keeps the upstream URL, upgraded to https when configured. ``proxy`` points it at
+feeder's own server (``/img/<signature>/<url>``), which fetches the image without a foreign
+``Referer`` (``proxy`` module); the signature is an HMAC of the URL with a secret from
+``[images] secret`` or a file generated in the state folder, so the server fetches only URLs
+feeder itself wrote. ``content`` only ever calls ``ImagePolicy.image_url``.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import os
+import secrets
 from typing import Protocol
 
 from feeder.config import Config
+
+SECRET_FILE = "image-secret"
 
 
 class ImagePolicy(Protocol):
@@ -29,6 +38,50 @@ class DirectImages:
         return url
 
 
+class ProxyImages:
+    """``{base_url}img/{signature}/{url, base64url}`` for every http(s) image."""
+
+    def __init__(self, base_url: str, secret: bytes) -> None:
+        self.base_url = base_url
+        self.secret = secret
+
+    def image_url(self, url: str) -> str:
+        if not url.startswith(("http://", "https://")):
+            return url
+        token = base64.urlsafe_b64encode(url.encode()).decode().rstrip("=")
+        return f"{self.base_url}img/{sign(self.secret, url)}/{token}"
+
+
+def sign(secret: bytes, url: str) -> str:
+    return hmac.new(secret, url.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def verify(secret: bytes, signature: str, token: str) -> str | None:
+    """The URL a proxy path names, or None when the signature is not feeder's."""
+    try:
+        url = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return url if hmac.compare_digest(sign(secret, url), signature) else None
+
+
+def secret_of(cfg: Config) -> bytes:
+    """``[images] secret``, else the state folder's secret file (made on first use)."""
+    if cfg.images.secret:
+        return cfg.images.secret.encode()
+    path = cfg.state.path / SECRET_FILE
+    try:
+        cfg.state.path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_bytes().strip()
+    with os.fdopen(fd, "w") as file:
+        file.write(secrets.token_hex(32))
+    return path.read_bytes().strip()
+
+
 def policy_for(cfg: Config) -> ImagePolicy:
     """The policy ``[images] mode`` asks for."""
+    if cfg.images.mode == "proxy":
+        return ProxyImages(cfg.site.base_url, secret_of(cfg))
     return DirectImages(cfg.images.https)

@@ -138,8 +138,51 @@ def create_app(cfg: Config) -> Any:
         return JSONResponse(body, status_code=200 if last and last.get("ok") else 503,
                             headers={"cache-control": "no-store"})
 
-    return Starlette(routes=[Route("/healthz", healthz),
-                             Route("/{path:path}", files, methods=["GET", "HEAD"])])
+    routes = [Route("/healthz", healthz)]
+    if cfg.images.mode == "proxy":
+        routes.append(Route("/img/{signature}/{token}", _image_route(cfg),
+                            methods=["GET", "HEAD"]))
+    return Starlette(routes=[*routes, Route("/{path:path}", files, methods=["GET", "HEAD"])])
+
+
+def _image_route(cfg: Config) -> Any:
+    """``/img/{signature}/{token}``: a signed upstream image, through the disk cache."""
+    import hashlib
+    import logging
+
+    import anyio
+    from starlette.requests import Request
+    from starlette.responses import Response
+
+    from feeder.fetch import FetchError
+    from feeder.images import secret_of, verify
+    from feeder.proxy import ImageCache
+
+    secret = secret_of(cfg)
+    cache = ImageCache(cfg)
+    log = logging.getLogger("feeder")
+
+    async def image(request: Request) -> Response:
+        url = verify(secret, request.path_params["signature"], request.path_params["token"])
+        if url is None:
+            return Response("Forbidden: not an image URL feeder signed", status_code=403,
+                            media_type="text/plain")
+        try:
+            found = await anyio.to_thread.run_sync(cache.image, url)
+        except FetchError as e:
+            log.warning("image proxy: %s", e)
+            return Response("Bad Gateway: the image could not be fetched", status_code=502,
+                            media_type="text/plain")
+        etag = '"' + hashlib.sha256(found.data).hexdigest()[:32] + '"'
+        headers = {"etag": etag, "cache-control": "public, max-age=31536000, immutable"}
+        if etag in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers=headers)
+        body = b"" if request.method == "HEAD" else found.data
+        response = Response(body, headers=headers, media_type=found.media_type)
+        response.headers["content-length"] = str(len(found.data))
+        return response
+
+    return image
 
 
 def serve(cfg: Config, host: str, port: int) -> None:

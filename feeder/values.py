@@ -120,6 +120,17 @@ def rewrites(v: Any) -> tuple[tuple[re.Pattern[str], str], ...]:
     return tuple(rules)
 
 
+def hosts(v: Any) -> tuple[str, ...]:
+    return tuple(h.lower().strip() for h in text_list(v))
+
+
+def referers(v: Any) -> tuple[tuple[str, str], ...]:
+    if not isinstance(v, dict) or not all(
+            isinstance(x, str) and re.match(r"https?://", x) for x in v.values()):
+        raise Bad('a table of "host" = "http(s) URL to send as Referer"')
+    return tuple(sorted((k.lower(), x) for k, x in v.items()))
+
+
 def slugs(v: Any) -> tuple[tuple[str, str], ...]:
     if not isinstance(v, dict) or not all(isinstance(x, str) and x for x in v.values()):
         raise Bad('a table of "category/path" = "slug" strings')

@@ -18,7 +18,7 @@ OWNERS = {
     "frontmatter": {"parse"},
     "yaml": set(),                 # python-frontmatter's own; feeder loads YAML with yaml_rs
     "yaml_rs": {"parse"},
-    "httpx": {"images", "websub"},
+    "httpx": {"fetch", "websub"},
     "apscheduler": {"daemon"},
     "watchfiles": {"daemon"},
     "starlette": {"server"},
