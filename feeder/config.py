@@ -23,7 +23,6 @@ from feeder.errors import ConfigError
 from feeder.values import FORMATS
 
 IMAGE_MODES = ("direct", "proxy", "localize")
-IMPLEMENTED_IMAGE_MODES = ("direct", "proxy")
 # `_…_` around text holding CJK is how scrapers wrote “…”: turn it back.
 DEFAULT_TITLE_REWRITES = (
     (r"(?<![A-Za-z0-9_])_((?=[^_\n]*[\u3400-\u9fff\uf900-\ufaff])[^_\n]+)_(?![A-Za-z0-9_])",
@@ -201,9 +200,6 @@ def _resolve_paths(cfg: Config, base: Path, source: Path | None, output: Path | 
 
     src = Path(source).absolute() if source else under(cfg.source.path)
     out = Path(output).absolute() if output else under(cfg.output.path)
-    if cfg.images.mode not in IMPLEMENTED_IMAGE_MODES:
-        raise ConfigError(f"{cfg.file or 'defaults'}: images.mode = {cfg.images.mode!r} is not "
-                          "available in this version; expected 'direct' or 'proxy'")
     state = under(cfg.state.path) if str(cfg.state.path) not in ("", ".") else (
         out.parent / f".feeder-{out.name}")
     return dataclasses.replace(

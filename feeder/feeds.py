@@ -11,6 +11,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from feeder import publish
 from feeder.codec import node_key, node_path
@@ -53,7 +54,7 @@ def plan_feeds(cfg: Config, db: Index, touched: set[str]) -> FeedPlan:
                                     min(counts[key], cfg.output.limit)))
         old = previous.get(key)
         intact = _intact(cfg.output.path, files, outputs)
-        if key not in touched and old and old[0] == path and intact:
+        if key not in touched and old and old[0] == path and old[1] and intact:
             continue
         newest = db.newest(key, cfg.output.limit)
         spec = feed_spec(node, [entry for entry, _, _ in newest], path, cfg)
@@ -84,8 +85,9 @@ def render_planned(cfg: Config, db: Index, plan: FeedPlan) -> publish.Published:
         return publish.Published((), (), ())
     from feeder.catalog import render_catalog
 
-    contents = _contents(cfg, db, [(e, d) for spec, digests, _ in plan.to_render
-                                   for e, d in zip(spec.entries, digests, strict=True)])
+    contents, incomplete = _contents(cfg, db, [
+        (e, d) for spec, digests, _ in plan.to_render
+        for e, d in zip(spec.entries, digests, strict=True)])
     files: list[OutputFile] = []
     specs = [spec for spec, _, _ in plan.to_render]
     if specs:
@@ -99,7 +101,9 @@ def render_planned(cfg: Config, db: Index, plan: FeedPlan) -> publish.Published:
         files.extend(render_catalog(plan.listings, cfg))
     done = publish.publish(cfg.output.path, files, plan.keep)
     for spec, digests, sig in plan.to_render:
-        db.save_feed(node_key(spec.key), spec.path, spec.title, len(digests), sig)
+        retry = any(e.id in incomplete for e in spec.entries)   # no signature: rendered again
+        db.save_feed(node_key(spec.key), spec.path, spec.title, len(digests),
+                     "" if retry else sig)
     db.drop_feeds(plan.gone)
     db.save_outputs(_stats(cfg.output.path, [f.path for f in files]), done.removed)
     if plan.to_render:
@@ -124,8 +128,12 @@ def _stats(root: Path, rels: Sequence[str]) -> list[tuple[str, int, int]]:
 
 
 def _contents(cfg: Config, db: Index, wanted: Sequence[tuple[Entry, str]]
-              ) -> dict[str, Content]:
-    """entry id → content for every wanted entry: from the cache, else cleaned now."""
+              ) -> tuple[dict[str, Content], set[str]]:
+    """entry id → content for every wanted entry: from the cache, else cleaned now; and the
+    ids of entries with an image ``localize`` could not download (not cached, so the next
+    build tries again)."""
+    from feeder.images import LocalImages, policy_for
+
     unique = {entry.id: (entry, digest) for entry, digest in wanted}
     cached = db.contents({digest for _, digest in unique.values()})
     contents = {i: Content(*cached[d]) for i, (_, d) in unique.items() if d in cached}
@@ -133,31 +141,58 @@ def _contents(cfg: Config, db: Index, wanted: Sequence[tuple[Entry, str]]
     if missing:
         from feeder.content import load_libraries
         load_libraries()        # once, before workers fork, instead of once in each
-    fresh = parallel_map(clean_entry, (cfg.source.path, cfg), [e for e, _ in missing],
-                         min_parallel=48, chunksize=16)
+    images = policy_for(cfg)
+    fresh = list(parallel_map(clean_entry, (cfg.source.path, cfg, images),
+                              [e for e, _ in missing], min_parallel=48, chunksize=16))
+    incomplete: set[str] = set()
+    if isinstance(images, LocalImages) and missing:
+        fresh, incomplete = _localize(cfg, images, [e for e, _ in missing], fresh)
     rows = []
-    for (entry, version), (content, problem) in zip(missing, fresh, strict=True):
+    for (entry, version), (content, problem, _) in zip(missing, fresh, strict=True):
         if problem:
             log.warning("%s: %s", entry.source, problem)
-        else:       # cached under the version the index has of the file
+        elif entry.id not in incomplete:    # cached under the index's version of the file
             rows.append((version, content.html, content.summary, content.image))
         contents[entry.id] = content
     db.save_contents(rows)
-    return contents
+    return contents, incomplete
 
 
-def clean_entry(shared: tuple[Path, Config], entry: Entry) -> tuple[Content, str]:
-    """(content, problem) for one entry, its body read again."""
+Cleaned = tuple[Content, str, list[str]]      # content, problem, images still to download
+
+
+def _localize(cfg: Config, images: Any, entries: list[Entry], fresh: list[Cleaned]
+              ) -> tuple[list[Cleaned], set[str]]:
+    """Download the images the cleaned entries want, then clean those entries again."""
+    from feeder.localize import download
+
+    failed = download(cfg, {url for _, _, urls in fresh for url in urls}, images.mapping)
+    done, incomplete = [], set()
+    for entry, cleaned in zip(entries, fresh, strict=True):
+        urls = cleaned[2]
+        if urls:
+            cleaned = clean_entry((cfg.source.path, cfg, images), entry)
+        for url in (u for u in urls if u in failed):
+            log.warning("%s: image %s not downloaded (%s); its original URL stays until a "
+                        "later build gets it", entry.source, url, failed[url])
+            incomplete.add(entry.id)
+        done.append(cleaned)
+    return done, incomplete
+
+
+def clean_entry(shared: tuple[Path, Config, Any], entry: Entry) -> Cleaned:
+    """(content, problem, image URLs still to download) for one entry, its body read again."""
     from feeder import parse
     from feeder.content import render_content
-    from feeder.images import policy_for
 
-    root, cfg = shared
-    images = policy_for(cfg)
+    root, cfg, images = shared
+    if hasattr(images, "wanted"):
+        images.wanted = []
     try:
         data = parse.read_bytes(root, SourceFile(entry.source, 0, 0))
         body = parse.body(SourceFile(entry.source, 0, 0), data)
     except ArticleError as e:   # changed or vanished since it was read: next build catches up
-        return render_content(entry, "", cfg, images), f"body not read again: {e}"
-    return render_content(entry, body, cfg, images), ""
-
+        content = render_content(entry, "", cfg, images)
+        return content, f"body not read again: {e}", list(getattr(images, "wanted", []))
+    content = render_content(entry, body, cfg, images)
+    return content, "", list(getattr(images, "wanted", []))

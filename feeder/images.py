@@ -1,6 +1,7 @@
 """The image URL policy: what URL a feed shows for an image found in an article.
 
-``direct`` keeps the upstream URL, upgraded to https when configured. ``proxy`` points it at
+``direct`` keeps the upstream URL, upgraded to https when configured. ``localize`` points it at
+the copy downloaded into the output (``localize``), once there is one. ``proxy`` points it at
 feeder's own server (``/img/<signature>/<url>``), which fetches the image without a foreign
 ``Referer`` (``proxy`` module); the signature is an HMAC of the URL with a secret from
 ``[images] secret`` or a file generated in the state folder, so the server fetches only URLs
@@ -52,6 +53,24 @@ class ProxyImages:
         return f"{self.base_url}img/{sign(self.secret, url)}/{token}"
 
 
+class LocalImages:
+    """Downloaded images' URLs in the output (``localize``); others stay as they are and are
+    noted in ``wanted`` for the download that follows the cleaning."""
+
+    def __init__(self, base_url: str, mapping: dict[str, str]) -> None:
+        self.base_url = base_url
+        self.mapping = mapping
+        self.wanted: list[str] = []
+
+    def image_url(self, url: str) -> str:
+        rel = self.mapping.get(url)
+        if rel:
+            return self.base_url + rel
+        if url.startswith(("http://", "https://")):
+            self.wanted.append(url)
+        return url
+
+
 def sign(secret: bytes, url: str) -> str:
     return hmac.new(secret, url.encode(), hashlib.sha256).hexdigest()[:32]
 
@@ -84,4 +103,7 @@ def policy_for(cfg: Config) -> ImagePolicy:
     """The policy ``[images] mode`` asks for."""
     if cfg.images.mode == "proxy":
         return ProxyImages(cfg.site.base_url, secret_of(cfg))
+    if cfg.images.mode == "localize":
+        from feeder.localize import known
+        return LocalImages(cfg.site.base_url, known(cfg))
     return DirectImages(cfg.images.https)

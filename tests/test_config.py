@@ -66,7 +66,6 @@ def test_base_url_gets_a_trailing_slash(tmp_path: Path) -> None:
     ("[schedule]\ninterval = 'often'\n", "expected a duration such as '30s'"),
     ("[titles]\nrewrites = [{pattern = '(', replace = ''}]\n", "valid regular expressions"),
     ("[images]\nmode = 'magic'\n", "expected one of 'direct', 'proxy', 'localize'"),
-    ("[images]\nmode = 'localize'\n", "is not available in this version"),
     ("[server]\nport = 70000\n", "a port number from 1 to 65535"),
     ("[site\n", "not valid TOML"),
 ])

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -133,3 +135,54 @@ def test_proxy_mode_serves_the_image_to_a_reader(tmp_path: Path, host: Upstream)
         other = httpx.get(f"http://127.0.0.1:{port}/img/{signature}/{token[:-2]}")
         assert (403, 403) == (httpx.get(altered).status_code, other.status_code)
         assert 2 == sum(host.hits.values())
+
+
+def localize_site(root: Path, host: Upstream, paths: list[str]) -> Config:
+    (root / "articles").mkdir()
+    body = "".join(f'<p>{n}</p><img src="{host.url(p)}">' for n, p in enumerate(paths))
+    (root / "articles" / "a.md").write_text(article(
+        "A", body=body, extra=f"headimg: {host.url('/img-lead.png')}\n"), encoding="utf-8")
+    (root / "config.toml").write_text(
+        '[site]\nbase_url = "http://127.0.0.1:8080/"\n[source]\npath = "articles"\n'
+        '[output]\npath = "public"\n[images]\nmode = "localize"\nallow_private = true\n'
+        'timeout = 2\nmax_bytes = 1_000_000\n', encoding="utf-8")
+    return load(root / "config.toml")
+
+
+def image_urls(root: Path) -> list[str]:
+    urls = []
+    for name in ("atom.xml", "rss.xml"):
+        for entry in feedparser.parse((root / "public" / name).read_bytes()).entries:
+            urls += [m["url"] for m in entry.get("media_thumbnail", [])]
+            urls += [p.split('"')[0] for p in entry.content[0].value.split('src="')[1:]]
+    return urls
+
+
+def test_localize_puts_every_image_in_the_output(tmp_path: Path, host: Upstream) -> None:
+    cfg = localize_site(tmp_path, host, ["/img-a.png", "/redirect-to//img-b.png"])
+    build(cfg)
+    urls = image_urls(tmp_path)
+    assert 8 == len(urls)      # lead image and two in the body; lead once more on top
+    for url in urls:
+        assert url.startswith("http://127.0.0.1:8080/img/"), url
+        assert PNG == (tmp_path / "public" / url.removeprefix("http://127.0.0.1:8080/")
+                       ).read_bytes()
+    seen = sum(host.hits.values())
+    (tmp_path / "public/atom.xml").unlink()      # make the next build render again
+    build(cfg)
+    assert (seen, urls) == (sum(host.hits.values()), image_urls(tmp_path))
+
+
+def test_localize_keeps_refused_images_remote_and_retries(tmp_path: Path,
+                                                          host: Upstream) -> None:
+    cfg = localize_site(tmp_path, host, ["/img-ok.png", "/html", "/big"])
+    run = subprocess.run([sys.executable, "-m", "feeder", "build"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=60, check=False)
+    assert 0 == run.returncode
+    assert "not downloaded" in run.stderr
+    urls = image_urls(tmp_path)
+    assert {host.url("/html"), host.url("/big")} == {u for u in urls
+                                                     if not u.startswith("http://127.0.0.1:80")}
+    assert (1, 1) == (host.hits["/html"], host.hits["/img-ok.png"])
+    build(cfg)                                    # nothing changed, yet the failures are retried
+    assert (2, 1) == (host.hits["/html"], host.hits["/img-ok.png"])
