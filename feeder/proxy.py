@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+import time
 from pathlib import Path
 
 from feeder.config import Config
@@ -52,7 +53,7 @@ class ImageCache:
         kind = sniff(data)
         if not kind:
             return None
-        os.utime(path)          # recently served: evicted last
+        _touch(path)            # recently served: evicted last
         return Image(data, kind, url)
 
     def _store(self, path: Path, data: bytes) -> None:
@@ -60,6 +61,7 @@ class ImageCache:
         temp = path.with_name(f".{path.name}.{threading.get_ident()}")
         temp.write_bytes(data)
         temp.replace(path)
+        _touch(path)
         if self.size is None:
             self.size = sum(p.stat().st_size for p in self.root.glob("*/*"))
         else:
@@ -78,3 +80,9 @@ class ImageCache:
             file.unlink(missing_ok=True)
             total -= size
         self.size = total
+
+
+def _touch(path: Path) -> None:
+    """Mark as served now, to the nanosecond (file times set by the kernel tick coarsely)."""
+    now = time.time_ns()
+    os.utime(path, ns=(now, now))

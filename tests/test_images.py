@@ -186,3 +186,21 @@ def test_localize_keeps_refused_images_remote_and_retries(tmp_path: Path,
     assert (1, 1) == (host.hits["/html"], host.hits["/img-ok.png"])
     build(cfg)                                    # nothing changed, yet the failures are retried
     assert (2, 1) == (host.hits["/html"], host.hits["/img-ok.png"])
+
+
+def test_the_proxy_cache_evicts_the_least_recently_served(tmp_path: Path,
+                                                          host: Upstream) -> None:
+    from feeder.proxy import ImageCache
+
+    size = len(PNG)
+    cfg = dataclasses.replace(images_cfg(cache_bytes=int(size * 2.5)),
+                              state=dataclasses.replace(Config().state, path=tmp_path))
+    cache = ImageCache(cfg)
+    cache.image(host.url("/img-1.png"))
+    cache.image(host.url("/img-2.png"))
+    cache.image(host.url("/img-1.png"))          # served again: now the most recent
+    cache.image(host.url("/img-3.png"))          # over the cap: img-2 goes
+    cache.image(host.url("/img-1.png"))
+    cache.image(host.url("/img-2.png"))
+    assert {"/img-1.png": 1, "/img-2.png": 2, "/img-3.png": 1} == dict(host.hits)
+    assert size * 2.5 >= sum(p.stat().st_size for p in (tmp_path / "images").glob("*/*"))
