@@ -13,12 +13,18 @@ from feeder.model import FeedListing, OutputFile
 from feeder.render import MEDIA_TYPES, feed_file, url_for
 
 LABELS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
+STYLESHEET = "feed.xsl"
 
 
 def render_catalog(feeds: Sequence[FeedListing], cfg: Config) -> list[OutputFile]:
-    """``index.html`` and ``feeds.opml`` for these feeds."""
-    return [OutputFile("index.html", index_html(feeds, cfg)),
-            OutputFile("feeds.opml", opml(feeds, cfg))]
+    """``index.html`` and ``feeds.opml`` for these feeds, and the feeds' stylesheet."""
+    files = [OutputFile("index.html", index_html(feeds, cfg)),
+             OutputFile("feeds.opml", opml(feeds, cfg))]
+    if cfg.output.stylesheet:
+        from importlib.resources import files as package_files
+        xsl = package_files("feeder").joinpath("assets", STYLESHEET).read_bytes()
+        files.append(OutputFile(STYLESHEET, xsl))
+    return files
 
 
 def index_html(feeds: Sequence[FeedListing], cfg: Config) -> bytes:

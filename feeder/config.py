@@ -71,6 +71,7 @@ class Output:
     full_content: bool = _opt(v.boolean, True)
     summary_length: int = _opt(v.positive_int, 200)
     future: str = _opt(v.one_of("hold", "publish"), "hold")
+    stylesheet: bool = _opt(v.boolean, True)
 
 
 @dataclass(frozen=True)

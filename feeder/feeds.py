@@ -25,7 +25,11 @@ from feeder.slugs import assign_paths
 from feeder.workers import parallel_map
 
 log = logging.getLogger("feeder")
-CATALOG = ("index.html", "feeds.opml")
+
+
+def catalog_files(cfg: Config) -> tuple[str, ...]:
+    from feeder.catalog import STYLESHEET
+    return ("index.html", "feeds.opml") + ((STYLESHEET,) if cfg.output.stylesheet else ())
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,7 @@ def plan_feeds(cfg: Config, db: Index, touched: set[str]) -> FeedPlan:
     paths[()] = ""
     previous = db.feeds()
     outputs = db.outputs()
-    listings, to_render, keep = [], [], set(CATALOG)
+    listings, to_render, keep = [], [], set(catalog_files(cfg))
     for key in sorted(counts, key=lambda k: nodes[k]):
         node, path = nodes[key], paths[nodes[key]]
         files = [feed_file(path, fmt) for fmt in cfg.output.formats]
@@ -63,7 +67,8 @@ def plan_feeds(cfg: Config, db: Index, touched: set[str]) -> FeedPlan:
         if not (old and old[1] == sig and intact):
             to_render.append((spec, digests, sig))
     gone = tuple(key for key in previous if key not in counts)
-    catalog = bool(to_render or gone or not _intact(cfg.output.path, CATALOG, outputs))
+    catalog = bool(to_render or gone or not _intact(cfg.output.path, catalog_files(cfg),
+                                                   outputs))
     return FeedPlan(tuple(listings), tuple(to_render), frozenset(keep), gone, catalog)
 
 

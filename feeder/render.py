@@ -52,6 +52,9 @@ def render_feed(feed: FeedSpec, contents: Mapping[str, Content], cfg: Config) ->
             gen = gen or _feedgen(feed, contents, cfg)
             _links(gen, feed, cfg, fmt)
             data = gen.rss_str(pretty=True) if fmt == "rss" else gen.atom_str(pretty=True)
+            if cfg.output.stylesheet:      # readable in a browser; readers ignore it
+                pi = f'<?xml-stylesheet type="text/xsl" href="{url_for(cfg, "feed.xsl")}"?>'
+                data = data.replace(b"?>\n", b"?>\n" + pi.encode() + b"\n", 1)
         files.append(OutputFile(feed_file(feed.path, fmt), data))
     return files
 

@@ -120,14 +120,18 @@ def create_app(cfg: Config) -> Any:
         zipped = st.st_size >= GZIP_MIN and "gzip" in request.headers.get("accept-encoding", "")
         etag = f'"{st.st_mtime_ns:x}-{st.st_size:x}{"-gz" if zipped else ""}"'
         headers = {"etag": etag, "last-modified": formatdate(st.st_mtime, usegmt=True),
-                   "cache-control": cache_control, "vary": "Accept-Encoding"}
+                   "cache-control": cache_control, "vary": "Accept-Encoding, Accept"}
         if _not_modified(request.headers, etag, st.st_mtime):
             return Response(status_code=304, headers=headers)
         body = bodies.get(path, st, zipped)
         if zipped:
             headers["content-encoding"] = "gzip"
+        kind = media_type(path)
+        if kind.startswith(("application/rss+xml", "application/atom+xml")) and \
+                request.headers.get("accept", "").startswith("text/html"):
+            kind = "application/xml; charset=utf-8"     # a browser: let it apply feed.xsl
         response = Response(b"" if request.method == "HEAD" else body, headers=headers,
-                            media_type=media_type(path))
+                            media_type=kind)
         response.headers["content-length"] = str(len(body))
         return response
 

@@ -29,7 +29,7 @@ def test_seeds_give_one_feed_per_category_node(seeds_site: Path) -> None:
     expected_dirs = ["", "categories/新媒体/", "categories/新媒体/观察者网/",
                      "categories/新媒体/观察者网/头条/"]
     assert {d + f for d in expected_dirs for f in FEED_FILES} | {
-        "index.html", "feeds.opml", ".feeder-manifest"} == files
+        "index.html", "feeds.opml", "feed.xsl", ".feeder-manifest"} == files
     assert 4 == report.feeds
 
 

@@ -107,3 +107,21 @@ def test_nothing_outside_the_output_folder_is_served(served: tuple[str, Path],
         body = response.read()
     assert 404 == response.status, (path, response.status)
     assert b"secret" not in body and b"base_url" not in body
+
+
+@pytest.mark.parametrize(("accept", "media_type"), [
+    ("application/rss+xml, application/atom+xml;q=0.9, */*;q=0.8",
+     "application/rss+xml; charset=utf-8"),
+    ("*/*", "application/rss+xml; charset=utf-8"),
+    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+     "application/xml; charset=utf-8"),
+])
+def test_browsers_get_xml_they_style_readers_get_the_feed_type(served: tuple[str, Path],
+                                                               accept: str,
+                                                               media_type: str) -> None:
+    """A browser asking for HTML gets the feed as application/xml, which it renders through
+    feed.xsl (it shows application/rss+xml as text); readers get the feed's own type."""
+    base, root = served
+    until(lambda: (root / "public/rss.xml").exists())
+    response = httpx.get(f"{base}/rss.xml", headers={"Accept": accept})
+    assert media_type == response.headers["content-type"]
