@@ -17,7 +17,6 @@ import logging
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -69,12 +68,11 @@ def index_file(cfg: Config) -> Path:
     return cfg.state.path / "index.sqlite"
 
 
-def build(cfg: Config, progress: Progress | None = None, locked: bool = False
-          ) -> BuildReport:
+def build(cfg: Config, progress: Progress | None = None) -> BuildReport:
     """Bring the output up to date with the source folder, and record how that went in the
-    state folder (``status``). ``locked``: the caller (the daemon) holds the state's lock."""
+    state folder (``status``)."""
     started, wall = time.perf_counter(), time.time()
-    with nullcontext() if locked else StateLock(cfg.state.path):
+    with StateLock(cfg.state.path):
         try:
             try:
                 report = _build(cfg, started, progress)

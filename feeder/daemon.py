@@ -3,9 +3,10 @@
 APScheduler runs a build at start-up, then every ``[schedule] interval`` and/or on the
 ``[schedule] cron`` expression; with ``watch = true`` a change in the source folder (watchfiles,
 debounced) asks for one too. Builds never overlap: a request that arrives while one runs makes
-exactly one more run after it. A build that fails is logged and recorded (``status``), and the
-daemon goes on. The daemon holds the state folder's lock for its whole life, so a second daemon
-or a ``feeder build`` on the same output is refused; the kernel frees it if the process dies.
+exactly one more run after it. Each build is a ``feeder build`` child process. A build that
+fails is logged and recorded (``status``), and the daemon goes on. The daemon holds the state
+folder's daemon lock for its whole life, so a second daemon, or a ``feeder build`` not started
+by this daemon, on the same output is refused; the kernel frees it if the process dies.
 
 Imports APScheduler and watchfiles; never the web server (``server`` runs beside it).
 """
@@ -13,17 +14,18 @@ Imports APScheduler and watchfiles; never the web server (``server`` runs beside
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 import threading
 import time
 from contextlib import ExitStack
 from datetime import datetime
 from typing import Any
 
-from feeder import status, websub
-from feeder.build import build
+from feeder import status
 from feeder.config import Config
-from feeder.errors import FeederError
-from feeder.lock import StateLock
+from feeder.lock import DAEMON_ENV, DaemonLock
 
 log = logging.getLogger("feeder")
 
@@ -46,7 +48,7 @@ class Daemon:
         from apscheduler.triggers.cron import CronTrigger
         from apscheduler.triggers.interval import IntervalTrigger
 
-        self._resources.enter_context(StateLock(self.cfg.state.path))
+        self._resources.enter_context(DaemonLock(self.cfg.state.path))
         logging.getLogger("apscheduler").setLevel(logging.WARNING)     # a line per run is noise
         schedule = self.cfg.schedule
         self.scheduler = BackgroundScheduler(timezone=self.cfg.site.timezone)
@@ -93,21 +95,28 @@ class Daemon:
             self._running.release()
 
     def _build_once(self) -> None:
+        """``feeder build`` in a child process: a single-threaded process may fork its worker
+        pool safely (this one runs threads), a crash or a leak stays there, and the build
+        records its outcome for ``/healthz`` and pings WebSub hubs itself."""
+        started = time.time()
+        command = [sys.executable, "-m", "feeder", "build", "--source",
+                   str(self.cfg.source.path), "--output", str(self.cfg.output.path)]
+        if self.cfg.file:
+            command += ["--config", str(self.cfg.file)]
+        env = {**os.environ, DAEMON_ENV: str(os.getpid())}
         try:
-            report = build(self.cfg, locked=True)     # records its outcome for /healthz
-        except FeederError as e:
-            log.error("build failed: %s", e)
-            return
-        except Exception as e:  # the daemon outlives any one build; the cause is logged
-            log.exception("build failed: %s", e)
-            status.record(self.cfg, time.time(), error=f"{type(e).__name__}: {e}")
-            return
+            run = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
         finally:
             self.builds += 1
-        if report.written or report.removed:
-            log.info("build: %d files written, %d removed in %.2f s", len(report.written),
-                     len(report.removed), report.seconds)
-        websub.ping(self.cfg, report.written)
+        for line in run.stderr.splitlines():
+            log.warning("%s", line)
+        if run.returncode == 0:
+            log.info("%s", " ".join(run.stdout.split("\n")[-2:]).strip())
+        else:
+            log.error("build failed (exit code %d)", run.returncode)
+            if status.last_finished(self.cfg.state.path) < started:    # it could not say so
+                status.record(self.cfg, started, error=(run.stderr.strip().splitlines()
+                                                        or ["no message"])[-1])
 
     def _watch(self) -> None:
         from watchfiles import watch

@@ -43,6 +43,14 @@ def record(cfg: Config, started: float, report: Any = None, error: str = "") -> 
     return status
 
 
+def last_finished(state: Path) -> float:
+    """When the last recorded build ended (epoch seconds), 0 if none was recorded."""
+    try:
+        return (state / FILE).stat().st_mtime
+    except OSError:
+        return 0.0
+
+
 def last(state: Path) -> dict[str, Any] | None:
     """The last recorded outcome, or None when no build has recorded one."""
     try:

@@ -98,7 +98,7 @@ def test_a_second_daemon_or_build_is_refused(tmp_path: Path) -> None:
             second = subprocess.run([sys.executable, "-m", "feeder", *command], cwd=tmp_path,
                                     capture_output=True, text=True, timeout=30, check=False)
             assert 2 == second.returncode
-            assert "is using this state folder" in second.stderr
+            assert "is running with this state folder ('feeder run'" in second.stderr
 
 
 @pytest.mark.parametrize("cron", ["*/5 * * * *", "0 3 * * mon-fri"])
