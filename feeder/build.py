@@ -90,16 +90,18 @@ def build(cfg: Config, progress: Progress | None = None) -> BuildReport:
 def _build(cfg: Config, started: float, progress: Progress | None) -> BuildReport:
     lap = _Laps()
     with open_index(index_file(cfg), fingerprint(cfg)) as db:
-        found = scan.scan(cfg.source.path, cfg.source.extensions)
+        by_folder = scan.scan_folders(cfg.source.path, cfg.source.extensions)
         lap("scan")
-        stamp = scan.stamp(found)
-        same = stamp == db.stamp()
-        to_read, gone, confirmed, cold = _changes(cfg.source.path, found, db, same)
+        stamps, known_stamps = scan.stamps(by_folder), db.stamps()
+        moved = {p for p in stamps.keys() | known_stamps.keys()
+                 if stamps.get(p) != known_stamps.get(p)}
+        to_read, gone, confirmed, cold = _changes(cfg.source.path, by_folder, db, moved,
+                                                  not known_stamps)
         lap("compare")
         with db.transaction():
             _update(cfg, db, to_read, gone, confirmed, progress, cold)
-            if not same:
-                db.save_signatures(found, stamp)
+            if moved:
+                db.save_stamps(stamps)
         lap(f"read {len(to_read)}")
         with db.transaction():
             plan = plan_feeds(cfg, db, db.pending())
@@ -107,7 +109,8 @@ def _build(cfg: Config, started: float, progress: Progress | None) -> BuildRepor
             done = render_planned(cfg, db, plan)
             db.clear_pending()
         lap(f"render {len(plan.to_render)}")
-        return BuildReport(_reading(db, len(found)), len(to_read), len(gone),
+        files = sum(len(f) for f in by_folder.values())
+        return BuildReport(_reading(db, files), len(to_read), len(gone),
                            len(plan.listings), len(plan.to_render), done.written,
                            done.unchanged, done.removed, time.perf_counter() - started)
 
@@ -124,25 +127,26 @@ class _Laps:
         self.last = now
 
 
-def _changes(root: Path, found: scan.Signatures, db: Index, same: bool
-             ) -> tuple[list[SourceFile], list[str], list[str], bool]:
+def _changes(root: Path, by_folder: dict[str, scan.Signatures], db: Index, moved: set[str],
+             cold: bool) -> tuple[list[SourceFile], list[str], list[str], bool]:
     """(files to read, files gone, ambiguous files confirmed unchanged by their digest,
-    whether the index was empty). ``same``: the scan's stamp is the saved one."""
-    known = found if same else db.signatures()
-    if known is found or known == found:
-        changed: list[str] = []
-        gone: list[str] = []
-    else:
-        changed = [rel for rel, seen in found.items() if known.get(rel) != seen]
-        gone = sorted(rel for rel in known if rel not in found)
+    whether the index was empty). Only the folders whose stamps ``moved`` are compared
+    file by file; the others are known to hold what the index has."""
+    known = db.signatures_in(moved)
+    found = {rel: sig for p in moved for rel, sig in by_folder.get(p, {}).items()}
+    changed = [rel for rel, seen in found.items() if known.get(rel) != seen]
+    gone = sorted(rel for rel in known if rel not in found)
     confirmed: list[str] = []
+    to_read = set(changed)
     for rel in db.ambiguous():      # same size and mtime, yet it may have changed within
-        if found.get(rel) == known.get(rel):     # one tick of the file system's clock
+        sig = by_folder.get(rel[:rel.rfind("/") + 1], {}).get(rel)    # one tick of the
+        if sig is not None and rel not in to_read:                    # file system's clock
+            found[rel] = sig
             if _digest(root, rel) == db.digest(rel):
                 confirmed.append(rel)
             else:
                 changed.append(rel)
-    return scan.sources(found, changed), gone, confirmed, not known
+    return scan.sources(found, changed), gone, confirmed, cold
 
 
 def _digest(root: Path, rel: str) -> str:

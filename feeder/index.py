@@ -22,7 +22,7 @@ from feeder.codec import decode_entry
 from feeder.model import Entry, FileRow
 from feeder.scan import RECENT_NS
 
-SCHEMA_VERSION = 7      # 7: YAML 1.2 front matter (yaml-rs)
+SCHEMA_VERSION = 8      # 8: per-folder scan stamps
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value NOT NULL);
 CREATE TABLE files(rel TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, checked_ns INTEGER,
@@ -72,26 +72,26 @@ class Index:
         return self.db      # sqlite3's context manager commits, or rolls back on error
 
     # -- files -------------------------------------------------------------------------
-    def signatures(self) -> dict[str, tuple[int, int]]:
-        """rel → (size, mtime_ns) of every known file, from one marshal blob kept beside the
-        files table: at 100,000 files it loads in half the time of the table's rows."""
-        row = self.db.execute("SELECT value FROM meta WHERE key = 'signatures'").fetchone()
-        if row is not None:
-            known = marshal.loads(row[0])
-            if isinstance(known, dict):
-                return known
-        rows = self.db.execute("SELECT rel, size, mtime_ns FROM files")
-        return {rel: (size, mtime_ns) for rel, size, mtime_ns in rows}
+    def signatures_in(self, prefixes: Iterable[str]) -> dict[str, tuple[int, int]]:
+        """rel → (size, mtime_ns) of the known files directly in these folders."""
+        found = {}
+        for prefix in prefixes:     # a range of the primary key: sub-folders filtered out
+            for rel, size, mtime_ns in self.db.execute(
+                    "SELECT rel, size, mtime_ns FROM files WHERE rel >= ? AND rel < ?",
+                    (prefix, prefix + "\U0010ffff")):
+                if "/" not in rel[len(prefix):]:
+                    found[rel] = (size, mtime_ns)
+        return found
 
-    def stamp(self) -> str:
-        """The stamp (``scan.stamp``) of the signatures saved last."""
-        row = self.db.execute("SELECT value FROM meta WHERE key = 'stamp'").fetchone()
-        return str(row[0]) if row else ""
+    def stamps(self) -> dict[str, str]:
+        """Folder prefix → the stamp of its files at the last build (``scan.stamps``)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'stamps'").fetchone()
+        known = marshal.loads(row[0]) if row else {}
+        return known if isinstance(known, dict) else {}
 
-    def save_signatures(self, found: dict[str, tuple[int, int]], stamp: str) -> None:
-        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('signatures', ?)",
-                        (marshal.dumps(found),))
-        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('stamp', ?)", (stamp,))
+    def save_stamps(self, stamps: dict[str, str]) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('stamps', ?)",
+                        (marshal.dumps(stamps),))
 
     def ambiguous(self) -> list[str]:
         """Files whose mtime was too close to the moment they were read to prove that a

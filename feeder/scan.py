@@ -24,11 +24,12 @@ def digest_of(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()
 
 
-def stamp(found: Signatures) -> str:
-    """A digest of a scan's result: equal stamps, nothing added, changed or gone (the
-    fast answer of a nothing-changed rebuild; 30 ms at 100,000 files). Marshal format 2
-    writes no back-references, so equal dicts give equal bytes whatever else holds them."""
-    return digest_of(marshal.dumps(found, 2))
+def stamps(by_folder: dict[str, Signatures]) -> dict[str, str]:
+    """A digest of each folder's files: a folder whose stamp is unchanged had nothing added,
+    changed or removed, and a rebuild need not look at its files' signatures at all (30 ms
+    at 100,000 files). Marshal format 2 writes no back-references, so equal dicts give equal
+    bytes whatever else holds them."""
+    return {prefix: digest_of(marshal.dumps(files, 2)) for prefix, files in by_folder.items()}
 
 
 # A file modified this close to the moment it is read may change again within one tick of
@@ -45,7 +46,15 @@ IGNORED_FIRST = (".", "#", "~")
 
 def scan(root: Path, extensions: tuple[str, ...]) -> Signatures:
     """Every article file below ``root`` whose extension is in ``extensions``:
-    relative path → (size, mtime_ns). Unordered: callers sort what they use.
+    relative path → (size, mtime_ns). Unordered: callers sort what they use."""
+    found: Signatures = {}
+    for files in scan_folders(root, extensions).values():
+        found.update(files)
+    return found
+
+
+def scan_folders(root: Path, extensions: tuple[str, ...]) -> dict[str, Signatures]:
+    """``scan``'s result folder by folder: folder prefix ('' or 'a/b/') → its own files.
 
     Symlinked folders are not entered (no loops, nothing outside ``root``); a symlinked
     file counts only when it points inside ``root``. One ``stat`` per file and no object
@@ -55,10 +64,11 @@ def scan(root: Path, extensions: tuple[str, ...]) -> Signatures:
         raise SourceError(f"{root}: source folder does not exist or is not a folder")
     real_root = root.resolve()
     suffixes = tuple(e.lower() for e in extensions)
-    found: Signatures = {}
+    by_folder: dict[str, Signatures] = {}
     folders = [(str(root), "")]
     while folders:
         folder, prefix = folders.pop()
+        found: Signatures = {}
         try:
             with os.scandir(folder) as listing:
                 entries = list(listing)
@@ -85,7 +95,9 @@ def scan(root: Path, extensions: tuple[str, ...]) -> Signatures:
                     found[prefix + name] = (st.st_size, st.st_mtime_ns)
             except OSError:
                 continue    # vanished or unreadable between listing and stat
-    return found
+        if found:
+            by_folder[prefix] = found
+    return by_folder
 
 
 def sources(found: Signatures, rels: Iterable[str]) -> list[SourceFile]:

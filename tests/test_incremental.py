@@ -48,6 +48,7 @@ def write(src: Path, name: str, n: int, category: str, date: str, explicit_id: b
     extra = f"categories: {category}\n" + ("id: shared\n" if explicit_id else "")
     text = article(f"Title {n}", date=date, body=f"<p>body {n}</p>", extra=extra)
     text = text.replace("categories:\n - News\n - World\n", "")
+    (src / name).parent.mkdir(parents=True, exist_ok=True)
     (src / name).write_text(text, encoding="utf-8")
 
 
@@ -62,8 +63,13 @@ operation = st.one_of(
 )
 
 
+def place(n: object) -> str:
+    """Files in the folder itself, a sub-folder and a sub-sub-folder (stamped per folder)."""
+    return ("", "d1/", "d2/deep/")[int(str(n)) % 3] + f"a{n}.md"
+
+
 def apply(src: Path, op: tuple[object, ...]) -> None:
-    name = f"a{op[1]}.md"
+    name = place(op[1])
     path = src / name
     if op[0] == "write":
         _, _, n, category, date, explicit = op
@@ -71,7 +77,8 @@ def apply(src: Path, op: tuple[object, ...]) -> None:
     elif op[0] == "delete":
         path.unlink(missing_ok=True)
     elif op[0] == "rename" and path.exists():
-        path.replace(src / f"a{op[2]}.md")
+        (src / place(op[2])).parent.mkdir(parents=True, exist_ok=True)
+        path.replace(src / place(op[2]))
     elif op[0] == "touch" and path.exists():
         stat = path.stat()
         os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
@@ -79,6 +86,7 @@ def apply(src: Path, op: tuple[object, ...]) -> None:
         then = 1_600_000_000_000_000_000 + int(str(op[2])) * 1_000_000_000
         os.utime(path, ns=(then, then))
     elif op[0] == "break":
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("---\ntitle: [broken\n---\n", encoding="utf-8")
 
 
