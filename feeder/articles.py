@@ -15,10 +15,12 @@ from feeder import parse
 from feeder.codec import encode_entry, micros, node_key
 from feeder.config import Config
 from feeder.errors import ArticleError
-from feeder.model import FileRow, SourceFile
+from feeder.filters import takes
+from feeder.model import Entry, FileRow, RawArticle, SourceFile
 from feeder.normalize import normalize
 from feeder.scan import RECENT_NS, digest_of
 from feeder.selection import memberships
+from feeder.text import plain_text
 from feeder.workers import parallel_map
 
 
@@ -35,13 +37,15 @@ def read_file(shared: tuple[Path, Config], source: SourceFile) -> FileRow:
             "error", f"file is {source.size / 1e6:.1f} MB, over the limit of "
             f"{cfg.source.max_bytes / 1e6:g} MB ([source] max_bytes); not read", None]]))
     recent = source.mtime_ns + RECENT_NS > time.time_ns()
+    whole = recent or any(feed.reads_text for feed in cfg.feeds)   # keyword filters read bodies
     try:
-        data = parse.read_bytes(root, source) if recent else parse.read_head(root, source)
+        data = parse.read_bytes(root, source) if whole else parse.read_head(root, source)
     except ArticleError as e:
         return FileRow(*base, "", "error", json.dumps([["error", str(e), e.line]]))
     digest = digest_of(data) if recent else f"{source.size}:{source.mtime_ns}"
     try:
-        entry, warnings = normalize(parse.front_matter(source, data), cfg)
+        raw = parse.article(source, data) if whole else parse.front_matter(source, data)
+        entry, warnings = normalize(raw, cfg)
     except ArticleError as e:
         return FileRow(*base, digest, "error", json.dumps([["error", str(e), e.line]]))
     except Exception as e:  # one file's surprise must not stop the others
@@ -50,9 +54,20 @@ def read_file(shared: tuple[Path, Config], source: SourceFile) -> FileRow:
     problems = json.dumps([["warning", w, None] for w in warnings]) if warnings else None
     if entry is None:
         return FileRow(*base, digest, "draft", problems)
-    nodes = tuple(sorted(node_key(n) for n in memberships(entry)))
+    nodes = tuple(sorted({node_key(n) for n in memberships(entry)} | _custom(entry, raw, cfg)))
     return FileRow(*base, digest, "entry", problems, entry.key, entry.id, encode_entry(entry),
                    micros(entry.published), nodes)
+
+
+def _custom(entry: Entry, raw: RawArticle, cfg: Config) -> set[str]:
+    """The custom feeds (``[[feeds]]``) that take this entry."""
+    if not cfg.feeds:
+        return set()
+    text = ""
+    if any(feed.reads_text for feed in cfg.feeds):     # title, summary, body text (bounded)
+        text = " ".join((entry.title, entry.description, plain_text(raw.body[:200_000])))
+        text = text.casefold()
+    return {feed.key for feed in cfg.feeds if takes(feed, entry, text)}
 
 
 def read_files(root: Path, sources: Sequence[SourceFile], cfg: Config) -> Iterator[FileRow]:

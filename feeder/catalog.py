@@ -9,6 +9,7 @@ import html
 from collections.abc import Sequence
 
 from feeder.config import Config
+from feeder.filters import CUSTOM
 from feeder.model import FeedListing, OutputFile
 from feeder.render import MEDIA_TYPES, feed_file, url_for
 
@@ -36,13 +37,14 @@ def index_html(feeds: Sequence[FeedListing], cfg: Config) -> bytes:
 
     head = [f'<link rel="alternate" type="{MEDIA_TYPES[fmt]}" '
             f'title="{esc(f.title)} ({LABELS[fmt]})" href="{href(f, fmt)}">'
-            for f in feeds for fmt in cfg.output.formats]
+            for f in feeds for fmt in f.formats or cfg.output.formats]
     rows = []
     for f in feeds:
         links = " · ".join(f'<a href="{href(f, fmt)}">{LABELS[fmt]}</a>'
-                           for fmt in cfg.output.formats)
-        name = esc(f.key[-1]) if f.key else "All articles"
-        depth = len(f.key)
+                           for fmt in f.formats or cfg.output.formats)
+        custom = bool(f.key) and f.key[0].startswith(CUSTOM)
+        name = esc(f.title if custom else f.key[-1] if f.key else "All articles")
+        depth = 0 if custom else len(f.key)
         rows.append(f'<li class="depth-{depth}"><span class="name">{name}</span> '
                     f'<span class="count">({f.count})</span> {links}</li>')
     page = [
@@ -76,12 +78,12 @@ def opml(feeds: Sequence[FeedListing], cfg: Config) -> bytes:
     """OPML 2.0, one outline per feed, in its first configured format."""
     import xml.etree.ElementTree as ET
 
-    fmt = cfg.output.formats[0]
     root = ET.Element("opml", version="2.0")
     head = ET.SubElement(root, "head")
     ET.SubElement(head, "title").text = cfg.site.title
     body = ET.SubElement(root, "body")
     for f in feeds:
+        fmt = (f.formats or cfg.output.formats)[0]
         ET.SubElement(body, "outline", text=f.title, title=f.title,
                       type="rss", xmlUrl=url_for(cfg, feed_file(f.path, fmt)),
                       htmlUrl=cfg.site.base_url)

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from feeder import values as v
 from feeder.errors import ConfigError
+from feeder.filters import CustomFeed, parse_feeds
 from feeder.values import FORMATS
 
 IMAGE_MODES = ("direct", "proxy", "localize")
@@ -142,6 +143,7 @@ class Config:
     schedule: Schedule = Schedule()
     server: Server = Server()
     websub: WebSub = WebSub()
+    feeds: tuple[CustomFeed, ...] = ()      # [[feeds]]: see ``filters``
 
 
 SECTIONS: dict[str, type] = {
@@ -186,12 +188,16 @@ def load(path: Path | None, *, source: Path | None = None, output: Path | None =
             raise ConfigError(f"{where}: cannot read config file: {e}") from e
         except tomllib.TOMLDecodeError as e:
             raise ConfigError(f"{where}: not valid TOML: {e}") from e
-    unknown = sorted(set(data) - set(SECTIONS))
+    unknown = sorted(set(data) - set(SECTIONS) - {"feeds"})
     if unknown:
         raise ConfigError(f"{where}: unknown section [{unknown[0]}]; known sections: "
                           + ", ".join(sorted(SECTIONS)))
     sections = {name: _section(name, data.get(name, {}), where) for name in SECTIONS}
-    cfg = Config(file=path, **sections)
+    try:
+        feeds = parse_feeds(data.get("feeds", []))
+    except v.Bad as e:
+        raise ConfigError(f"{where}: [[feeds]]: {e}") from e
+    cfg = Config(file=path, feeds=feeds, **sections)
     return _resolve_paths(cfg, path.parent if path else Path.cwd(), source, output)
 
 

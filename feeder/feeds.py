@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,24 +44,34 @@ class FeedPlan:
 
 def plan_feeds(cfg: Config, db: Index, touched: set[str]) -> FeedPlan:
     """Which feeds exist now, and which of them must be rendered."""
-    counts = {"": 0, **db.node_counts()}      # the all-articles feed exists even when empty
+    custom = {feed.key: feed for feed in cfg.feeds}
+    # the all-articles feed and the custom feeds exist even when empty
+    counts = {"": 0, **dict.fromkeys(custom, 0), **db.node_counts()}
     nodes = {key: node_path(key) for key in counts}
-    paths = assign_paths([n for n in nodes.values() if n], dict(cfg.categories.slugs))
+    paths = assign_paths([n for k, n in nodes.items() if n and k not in custom],
+                         dict(cfg.categories.slugs))
+    paths.update({nodes[key]: feed.name for key, feed in custom.items()})
     paths[()] = ""
     previous = db.feeds()
     outputs = db.outputs()
     listings, to_render, keep = [], [], set(catalog_files(cfg))
     for key in sorted(counts, key=lambda k: nodes[k]):
-        node, path = nodes[key], paths[nodes[key]]
-        files = [feed_file(path, fmt) for fmt in cfg.output.formats]
+        node, path, feed = nodes[key], paths[nodes[key]], custom.get(key)
+        limit = feed.limit if feed and feed.limit else cfg.output.limit
+        formats = feed.formats if feed and feed.formats else cfg.output.formats
+        files = [feed_file(path, fmt) for fmt in formats]
         keep.update(files)
         listings.append(FeedListing(node, feed_title(node, cfg), path,
-                                    min(counts[key], cfg.output.limit)))
+                                    min(counts[key], limit), formats))
         old = previous.get(key)
         intact = _intact(cfg.output.path, files, outputs)
-        if key not in touched and old and old[0] == path and old[1] and intact:
+        aging = bool(feed and feed.since)       # entries leave it with time alone
+        if key not in touched and old and old[0] == path and old[1] and intact and not aging:
             continue
-        newest = db.newest(key, cfg.output.limit)
+        newest = db.newest(key, limit)
+        if feed and feed.since:
+            cutoff = datetime.now(UTC) - timedelta(seconds=feed.since)
+            newest = [row for row in newest if row[0].published >= cutoff]
         spec = feed_spec(node, [entry for entry, _, _ in newest], path, cfg)
         digests = tuple(digest for _, digest, _ in newest)
         sig = signature(spec, [version + digest.encode() for _, digest, version in newest])

@@ -84,6 +84,8 @@ class FeedSpec:
     path: str               # folder below the output, '' for the root; '/'-separated
     entries: tuple[Entry, ...]
     updated: datetime
+    formats: tuple[str, ...] = ()       # a custom feed's own formats: () means [output]'s
+    full_content: bool | None = None    # a custom feed's own setting: None means [output]'s
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,7 @@ class FeedListing:
     title: str
     path: str
     count: int
+    formats: tuple[str, ...] = ()       # the formats written for it: () means [output]'s
 
 
 @dataclass(frozen=True)

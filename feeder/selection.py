@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from feeder.config import Config
+from feeder.filters import CUSTOM, CustomFeed
 from feeder.model import CategoryPath, Entry, FeedSpec
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -27,9 +28,19 @@ def memberships(entry: Entry) -> set[CategoryPath]:
     return nodes
 
 
+def custom_feed(node: CategoryPath, cfg: Config) -> CustomFeed | None:
+    """The ``[[feeds]]`` feed a node stands for, if it is one."""
+    if node and node[0].startswith(CUSTOM):
+        return next((f for f in cfg.feeds if f.key == node[0]), None)
+    return None
+
+
 def feed_title(node: CategoryPath, cfg: Config) -> str:
     if not node:
         return cfg.site.title
+    if node[0].startswith(CUSTOM):
+        feed = custom_feed(node, cfg)
+        return feed.title if feed else node[0][1:]
     return cfg.site.feed_title.format(site=cfg.site.title, category=" › ".join(node),
                                       name=node[-1])
 
@@ -37,6 +48,10 @@ def feed_title(node: CategoryPath, cfg: Config) -> str:
 def feed_spec(node: CategoryPath, entries: Sequence[Entry], path: str, cfg: Config) -> FeedSpec:
     """The feed of one node, given its entries in feed order."""
     updated = max((e.updated for e in entries), default=EPOCH)
+    custom = custom_feed(node, cfg)
+    if custom:
+        return FeedSpec(node, custom.name, custom.title, path, tuple(entries), updated,
+                        custom.formats, custom.full_content)
     return FeedSpec(node, " › ".join(node), feed_title(node, cfg), path, tuple(entries), updated)
 
 

@@ -14,6 +14,7 @@ OWNERS = {
     "feedgen": {"render"},
     "lxml": {"content"},
     "nh3": {"content"},
+    "regex": {"filters"},
     "markdown_it": {"content"},
     "frontmatter": {"parse"},
     "yaml": set(),                 # python-frontmatter's own; feeder loads YAML with yaml_rs
