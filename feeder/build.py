@@ -100,8 +100,7 @@ def _build(cfg: Config, started: float, progress: Progress | None) -> BuildRepor
         lap("compare")
         with db.transaction():
             _update(cfg, db, to_read, gone, confirmed, progress, cold)
-            if moved:
-                db.save_stamps(stamps)
+            db.save_folders(by_folder, stamps, moved)
         lap(f"read {len(to_read)}")
         with db.transaction():
             plan = plan_feeds(cfg, db, db.pending())

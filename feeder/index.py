@@ -1,8 +1,8 @@
 """The persistent index: what the last build knew, in SQLite, so a rebuild costs what changed.
 
-Per source file: its stat signature, digest, entry (or draft, or problems). Per entry: its
-feeds, in feed order (a feed's newest entries are one indexed query). Per feed: its folder and
-a signature. Also the contents of entries in feeds (by file digest) and the output files' stats.
+Per source folder: a stamp and its files' stat signatures (one marshal blob). Per file: its
+signature, digest, entry (or draft, or problems). Per entry: its feeds, in feed order. Per feed:
+its folder and a signature. Also entries' contents (by digest) and the output files' stats.
 
 An optimisation only: a missing, corrupt or older index, or one made with other settings, is
 replaced by an empty one and the build runs cold. No other module knows SQL.
@@ -22,9 +22,10 @@ from feeder.codec import decode_entry
 from feeder.model import Entry, FileRow
 from feeder.scan import RECENT_NS
 
-SCHEMA_VERSION = 8      # 8: per-folder scan stamps
+SCHEMA_VERSION = 9      # 9: per-folder scan stamps and signatures
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value NOT NULL);
+CREATE TABLE folders(prefix TEXT PRIMARY KEY, stamp TEXT, files BLOB);
 CREATE TABLE files(rel TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, checked_ns INTEGER,
                    digest TEXT, state TEXT, problems TEXT);
 CREATE TABLE entries(rel TEXT PRIMARY KEY, key TEXT, own_id TEXT, id TEXT, data BLOB);
@@ -71,27 +72,27 @@ class Index:
     def transaction(self) -> sqlite3.Connection:
         return self.db      # sqlite3's context manager commits, or rolls back on error
 
-    # -- files -------------------------------------------------------------------------
     def signatures_in(self, prefixes: Iterable[str]) -> dict[str, tuple[int, int]]:
         """rel → (size, mtime_ns) of the known files directly in these folders."""
-        found = {}
-        for prefix in prefixes:     # a range of the primary key: sub-folders filtered out
-            for rel, size, mtime_ns in self.db.execute(
-                    "SELECT rel, size, mtime_ns FROM files WHERE rel >= ? AND rel < ?",
-                    (prefix, prefix + "\U0010ffff")):
-                if "/" not in rel[len(prefix):]:
-                    found[rel] = (size, mtime_ns)
+        found: dict[str, tuple[int, int]] = {}
+        for prefix in prefixes:
+            row = self.db.execute("SELECT files FROM folders WHERE prefix = ?",
+                                  (prefix,)).fetchone()
+            found.update(marshal.loads(row[0]) if row else {})
         return found
 
     def stamps(self) -> dict[str, str]:
         """Folder prefix → the stamp of its files at the last build (``scan.stamps``)."""
-        row = self.db.execute("SELECT value FROM meta WHERE key = 'stamps'").fetchone()
-        known = marshal.loads(row[0]) if row else {}
-        return known if isinstance(known, dict) else {}
+        return dict(self.db.execute("SELECT prefix, stamp FROM folders"))
 
-    def save_stamps(self, stamps: dict[str, str]) -> None:
-        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('stamps', ?)",
-                        (marshal.dumps(stamps),))
+    def save_folders(self, by_folder: dict[str, dict[str, tuple[int, int]]],
+                     stamps: dict[str, str], moved: Iterable[str]) -> None:  # those that moved
+        for prefix in moved:
+            if prefix in by_folder:
+                self.db.execute("INSERT OR REPLACE INTO folders VALUES (?, ?, ?)", (
+                    prefix, stamps[prefix], marshal.dumps(by_folder[prefix])))
+            else:
+                self.db.execute("DELETE FROM folders WHERE prefix = ?", (prefix,))
 
     def ambiguous(self) -> list[str]:
         """Files whose mtime was too close to the moment they were read to prove that a
@@ -151,7 +152,6 @@ class Index:
             if not r.key.startswith("path:"):   # a path is unique: only chosen ids can clash
                 keys.add(r.key)
 
-    # -- ids -----------------------------------------------------------------------------
     def settle_ids(self, keys: Iterable[str], path_id: Callable[[str], str]) -> set[str]:
         """Among entries sharing an id key the first by path keeps it; the others get
         ``path_id(rel)``. Returns the nodes whose entries' ids changed."""
