@@ -14,6 +14,7 @@ from types import TracebackType
 from feeder.errors import BusyError, OutputError
 
 DAEMON_ENV = "FEEDER_DAEMON"     # set by `feeder run` for its own builds: its pid
+DAEMON_BUSY = "is running with this state folder ('feeder run' builds it); stop it first"
 
 
 class DaemonLock:
@@ -21,8 +22,7 @@ class DaemonLock:
     long as the block runs; ``BusyError`` at once if another feeder holds it."""
 
     def __init__(self, folder: Path) -> None:
-        self.lock = _Flock(folder / "daemon.lock", "is running with this state folder "
-                           "('feeder run' builds it); stop it first")
+        self.lock = _Flock(folder / "daemon.lock", DAEMON_BUSY)
 
     def __enter__(self) -> DaemonLock:
         self.lock.acquire()
@@ -42,8 +42,7 @@ class StateLock:
                            "'feeder run'); try again when it has finished, or stop it")
 
     def __enter__(self) -> StateLock:
-        daemon = _Flock(self.folder / "daemon.lock", "is running with this state folder "
-                        "('feeder run' builds it); stop it first")
+        daemon = _Flock(self.folder / "daemon.lock", DAEMON_BUSY)
         holder = daemon.holder()
         if holder and holder != os.environ.get(DAEMON_ENV):
             daemon.refuse(holder)

@@ -3,8 +3,8 @@
 ``ImageCache.image(url)`` answers from ``<state>/images/`` when it can, else fetches (``fetch``)
 and stores. The cache holds at most ``[images] cache_bytes``; past that, the least recently
 served images go first (a hit refreshes the file's mtime). One fetch per URL at a time: a
-second request for an image being fetched waits for the first. Used by ``server``; no HTTP
-serving here.
+second request for an image being fetched waits for the first (locks striped by URL hash).
+Used by ``server``; no HTTP serving here.
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ class ImageCache:
         self.root = cfg.state.path / "images"
         self.limit = cfg.images.cache_bytes
         self.size: int | None = None        # counted on the first store
-        self._locks: dict[str, threading.Lock] = {}
-        self._guard = threading.Lock()
+        # one lock per stripe of URLs, not per URL: a long-running server must not grow a lock
+        # for every image it ever served
+        self._locks = [threading.Lock() for _ in range(64)]
 
     def _path(self, url: str) -> Path:
         key = hashlib.sha256(url.encode()).hexdigest()
@@ -35,9 +36,7 @@ class ImageCache:
     def image(self, url: str) -> Image:
         """The image at ``url``, from the cache or upstream; ``FetchError`` if refused."""
         path = self._path(url)
-        with self._guard:
-            lock = self._locks.setdefault(str(path), threading.Lock())
-        with lock:
+        with self._locks[int(path.name[:8], 16) % len(self._locks)]:
             cached = self._read(path, url)
             if cached is not None:
                 return cached
@@ -71,8 +70,8 @@ class ImageCache:
 
     def _evict(self) -> None:
         """Oldest-served first, down to nine tenths of the limit."""
-        files = sorted(((p.stat().st_mtime_ns, p.stat().st_size, p)
-                        for p in self.root.glob("*/*")), key=lambda f: f[0])
+        stats = ((p.stat(), p) for p in self.root.glob("*/*"))
+        files = sorted(((st.st_mtime_ns, st.st_size, p) for st, p in stats), key=lambda f: f[0])
         total = sum(size for _, size, _ in files)
         for _, size, file in files:
             if total <= self.limit * 0.9:
