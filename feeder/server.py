@@ -105,7 +105,8 @@ def create_app(cfg: Config) -> Any:
     bodies = Bodies()
 
     async def files(request: Request) -> Response:
-        path = resolve(root, request.url.path)
+        # scope["path"] is fully decoded; request.url.path re-quotes '#' and '?'
+        path = resolve(root, request.scope["path"])
         try:
             st = os.stat(path) if path else None
         except (OSError, ValueError):
