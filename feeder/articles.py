@@ -54,7 +54,7 @@ def read_file(shared: tuple[Path, Config], source: SourceFile) -> FileRow:
     problems = json.dumps([["warning", w, None] for w in warnings]) if warnings else None
     if entry is None:
         return FileRow(*base, digest, "draft", problems)
-    nodes = tuple(sorted({node_key(n) for n in memberships(entry)} | _custom(entry, raw, cfg)))
+    nodes = tuple(sorted({node_key(n) for n in memberships(entry, cfg)} | _custom(entry, raw, cfg)))
     return FileRow(*base, digest, "entry", problems, entry.key, entry.id, encode_entry(entry),
                    micros(entry.published), nodes)
 

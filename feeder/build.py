@@ -21,15 +21,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from feeder import scan, status
+from feeder import scan, status, templates
 from feeder.config import Config, fingerprint
 from feeder.errors import FeederError
 from feeder.feeds import plan_feeds, render_planned
 from feeder.ids import urn_for
-from feeder.index import Index, open_index, remove_index
+from feeder.index import Index, open_index
 from feeder.lock import StateLock
 from feeder.model import FileRow, Problem, SourceFile
 from feeder.scan import digest_of
+from feeder.schema import remove_index
 from feeder.selection import EPOCH
 
 log = logging.getLogger("feeder")
@@ -62,6 +63,7 @@ class BuildReport:
     unchanged: tuple[str, ...]
     removed: tuple[str, ...]
     seconds: float
+    pages: int = 0              # article pages rendered this time
 
 
 def index_file(cfg: Config) -> Path:
@@ -89,7 +91,8 @@ def build(cfg: Config, progress: Progress | None = None) -> BuildReport:
 
 def _build(cfg: Config, started: float, progress: Progress | None) -> BuildReport:
     lap = _Laps()
-    with open_index(index_file(cfg), fingerprint(cfg)) as db:
+    # the index is keyed on the templates too: after an edit, every page is rendered again
+    with open_index(index_file(cfg), fingerprint(cfg) + templates.digest(cfg)) as db:
         by_folder = scan.scan_folders(cfg.source.path, cfg.source.extensions)
         lap("scan")
         stamps, known_stamps = scan.stamps(by_folder), db.stamps()
@@ -111,7 +114,8 @@ def _build(cfg: Config, started: float, progress: Progress | None) -> BuildRepor
         files = sum(len(f) for f in by_folder.values())
         return BuildReport(_reading(db, files), len(to_read), len(gone),
                            len(plan.listings), len(plan.to_render), done.written,
-                           done.unchanged, done.removed, time.perf_counter() - started)
+                           done.unchanged, done.removed, time.perf_counter() - started,
+                           len(plan.pages.to_render))
 
 
 class _Laps:

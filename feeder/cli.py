@@ -183,7 +183,9 @@ def _build(cfg: Config, args: argparse.Namespace) -> int:
               f"{report.forgotten} gone): {reading.published} published, "
               f"{_held(reading)}{reading.drafts} drafts left out, "
               f"{len(reading.skipped)} skipped")
-        print(f"{report.feeds} feeds, {report.rendered} rendered: {len(report.written)} files "
+        pages = f", {report.pages} pages rendered" if report.pages else ""
+        print(f"{report.feeds} feeds, {report.rendered} rendered{pages}: "
+              f"{len(report.written)} files "
               f"written, {len(report.unchanged)} unchanged, {len(report.removed)} removed, "
               f"in {report.seconds:.2f} s → {cfg.output.path}")
     return 1 if args.strict and reading.skipped else 0

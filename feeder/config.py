@@ -54,7 +54,7 @@ class Source:
     extensions: tuple[str, ...] = _opt(v.text_list, (".md", ".markdown", ".txt"))
     category_lists: str = _opt(v.one_of("path", "siblings"), "path")
     body: str = _opt(v.one_of("auto", "html", "markdown"), "auto")
-    permalink: str = _opt(v.text, "posts/{path}/")
+    permalink: str = _opt(v.permalink, "posts/{path}/")
     max_bytes: int = _opt(v.positive_int, 10_000_000)
 
 
@@ -73,6 +73,19 @@ class Output:
     summary_length: int = _opt(v.positive_int, 200)
     future: str = _opt(v.one_of("hold", "publish"), "hold")
     stylesheet: bool = _opt(v.boolean, True)
+
+
+@dataclass(frozen=True)
+class Pages:
+    enabled: bool = _opt(v.boolean, True)
+    templates: Path = _opt(v.path, Path())      # '' means the built-in templates only
+
+
+@dataclass(frozen=True)
+class FeedsBy:
+    tags: bool = _opt(v.boolean, False)
+    authors: bool = _opt(v.boolean, False)
+    min_entries: int = _opt(v.positive_int, 1)
 
 
 @dataclass(frozen=True)
@@ -136,6 +149,8 @@ class Config:
     source: Source = Source()
     titles: Titles = Titles()
     output: Output = Output()
+    pages: Pages = Pages()
+    feeds_by: FeedsBy = FeedsBy()
     content: Content = Content()
     images: Images = Images()
     categories: Categories = Categories()
@@ -147,7 +162,8 @@ class Config:
 
 
 SECTIONS: dict[str, type] = {
-    "site": Site, "source": Source, "titles": Titles, "output": Output, "content": Content,
+    "site": Site, "source": Source, "titles": Titles, "output": Output, "pages": Pages,
+    "feeds_by": FeedsBy, "content": Content,
     "images": Images, "categories": Categories, "state": State, "schedule": Schedule,
     "server": Server, "websub": WebSub,
 }
@@ -209,11 +225,14 @@ def _resolve_paths(cfg: Config, base: Path, source: Path | None, output: Path | 
     out = Path(output).absolute() if output else under(cfg.output.path)
     state = under(cfg.state.path) if str(cfg.state.path) not in ("", ".") else (
         out.parent / f".feeder-{out.name}")
+    templates = under(cfg.pages.templates) if str(cfg.pages.templates) not in ("", ".") \
+        else Path()
     return dataclasses.replace(
         cfg,
         source=dataclasses.replace(cfg.source, path=src),
         output=dataclasses.replace(cfg.output, path=out),
         state=dataclasses.replace(cfg.state, path=state),
+        pages=dataclasses.replace(cfg.pages, templates=templates),
     )
 
 

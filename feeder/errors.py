@@ -2,6 +2,7 @@
 
     FeederError
     ├── ConfigError        bad config file, key or value (exit 2)
+    │   └── TemplateError  a page template does not load or render (exit 2)
     ├── SourceError        the source folder is missing or unreadable (exit 2)
     ├── OutputError        the output folder cannot be created or written (exit 2)
     ├── BusyError          another feeder holds the state folder's lock (exit 2)
@@ -22,6 +23,11 @@ class FeederError(Exception):
 
 class ConfigError(FeederError):
     """The configuration cannot be used; the message names the file, key and accepted values."""
+
+
+class TemplateError(ConfigError):
+    """A template (built-in or from ``[pages] templates``) has a syntax error or fails to
+    render; the message names the file and line."""
 
 
 class SourceError(FeederError):

@@ -7,6 +7,7 @@ index's cache (by file digest); the rest are cleaned on every core when there ar
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,10 +19,12 @@ from feeder import publish
 from feeder.codec import node_key, node_path
 from feeder.config import Config
 from feeder.errors import ArticleError
+from feeder.filters import CustomFeed
 from feeder.index import Index
-from feeder.model import Content, Entry, FeedListing, FeedSpec, OutputFile, SourceFile
-from feeder.render import feed_file
-from feeder.selection import feed_spec, feed_title, signature
+from feeder.model import CategoryPath, Content, Entry, FeedListing, FeedSpec, OutputFile, SourceFile
+from feeder.pages import NO_PAGES, PagePlan, plan_pages, render_pages
+from feeder.render import feed_file, url_for
+from feeder.selection import AUTHOR, TAG, feed_spec, feed_title, node_kind, signature
 from feeder.slugs import assign_paths
 from feeder.workers import parallel_map
 
@@ -40,22 +43,26 @@ class FeedPlan:
     keep: frozenset[str]                          # every output file that should exist
     gone: tuple[str, ...] = field(default=())     # nodes whose feeds disappear
     catalog: bool = True                          # index.html and feeds.opml need rendering
+    pages: PagePlan = NO_PAGES                    # planned when anything is published
+
+    @property
+    def publishing(self) -> bool:
+        return bool(self.to_render or self.catalog or self.gone or self.pages.to_render
+                    or self.pages.gone)
 
 
 def plan_feeds(cfg: Config, db: Index, touched: set[str]) -> FeedPlan:
     """Which feeds exist now, and which of them must be rendered."""
     custom = {feed.key: feed for feed in cfg.feeds}
     # the all-articles feed and the custom feeds exist even when empty
-    counts = {"": 0, **dict.fromkeys(custom, 0), **db.node_counts()}
+    counts = {"": 0, **dict.fromkeys(custom, 0), **_counts(db, cfg)}
     nodes = {key: node_path(key) for key in counts}
-    paths = assign_paths([n for k, n in nodes.items() if n and k not in custom],
-                         dict(cfg.categories.slugs))
-    paths.update({nodes[key]: feed.name for key, feed in custom.items()})
-    paths[()] = ""
+    paths = _paths(nodes, cfg)
     previous = db.feeds()
     outputs = db.outputs()
     listings, to_render, keep = [], [], set(catalog_files(cfg))
-    for key in sorted(counts, key=lambda k: nodes[k]):
+    newest: dict[str, list[tuple[Entry, str, bytes]]] = {}
+    for key in sorted(counts, key=lambda k: (ORDER[node_kind(nodes[k])], nodes[k])):
         node, path, feed = nodes[key], paths[nodes[key]], custom.get(key)
         limit = feed.limit if feed and feed.limit else cfg.output.limit
         formats = feed.formats if feed and feed.formats else cfg.output.formats
@@ -68,19 +75,63 @@ def plan_feeds(cfg: Config, db: Index, touched: set[str]) -> FeedPlan:
         aging = bool(feed and feed.since)       # entries leave it with time alone
         if key not in touched and old and old[0] == path and old[1] and intact and not aging:
             continue
-        newest = db.newest(key, limit)
-        if feed and feed.since:
-            cutoff = datetime.now(UTC) - timedelta(seconds=feed.since)
-            newest = [row for row in newest if row[0].published >= cutoff]
-        spec = feed_spec(node, [entry for entry, _, _ in newest], path, cfg)
-        digests = tuple(digest for _, digest, _ in newest)
-        sig = signature(spec, [version + digest.encode() for _, digest, version in newest])
+        newest[key] = _newest(db, key, limit, feed)
+        spec = feed_spec(node, [entry for entry, _, _ in newest[key]], path, cfg)
+        digests = tuple(digest for _, digest, _ in newest[key])
+        sig = signature(spec, [version + digest.encode() for _, digest, version in newest[key]])
         if not (old and old[1] == sig and intact):
             to_render.append((spec, digests, sig))
     gone = tuple(key for key in previous if key not in counts)
     catalog = bool(to_render or gone or not _intact(cfg.output.path, catalog_files(cfg),
                                                    outputs))
-    return FeedPlan(tuple(listings), tuple(to_render), frozenset(keep), gone, catalog)
+    plan = FeedPlan(tuple(listings), tuple(to_render), frozenset(keep), gone, catalog)
+    if not (cfg.pages.enabled and plan.publishing):
+        return plan
+    for key in counts.keys() - newest.keys():   # every feed's entries may have a page
+        feed = custom.get(key)
+        newest[key] = _newest(db, key, feed.limit if feed and feed.limit
+                              else cfg.output.limit, feed)
+    urls = {node_key(f.key): url_for(cfg, feed_file(f.path, (f.formats or cfg.output.formats)[0]))
+            for f in listings}
+    pages = plan_pages((row for rows in newest.values() for row in rows), urls,
+                       frozenset(keep), db.pages(),
+                       lambda rel: _intact(cfg.output.path, [rel], outputs))
+    return dataclasses.replace(plan, keep=plan.keep | pages.keep, pages=pages)
+
+
+ORDER = {"all": 0, "custom": 1, "category": 2, "tag": 3, "author": 4}
+
+
+def _counts(db: Index, cfg: Config) -> dict[str, int]:
+    """Entries per feed node; tags and authors with fewer than ``[feeds_by] min_entries``
+    get no feed."""
+    least = cfg.feeds_by.min_entries
+    return {key: n for key, n in db.node_counts().items()
+            if n >= least or key[:1] not in (TAG, AUTHOR)}
+
+
+def _paths(nodes: dict[str, CategoryPath], cfg: Config) -> dict[CategoryPath, str]:
+    """Each feed's folder: categories under categories/, tags under tags/, authors under
+    authors/, custom feeds at their name, all articles at the root."""
+    kinds: dict[str, list[CategoryPath]] = {}
+    for node in nodes.values():
+        kinds.setdefault(node_kind(node), []).append(node)
+    paths = assign_paths(kinds.get("category", []), dict(cfg.categories.slugs))
+    for kind, root, mark in (("tag", "tags", TAG), ("author", "authors", AUTHOR)):
+        named = assign_paths([(n[0][1:],) for n in kinds.get(kind, [])], root=root)
+        paths.update({(mark + name[0],): path for name, path in named.items()})
+    paths.update({(feed.key,): feed.name for feed in cfg.feeds})
+    paths[()] = ""
+    return paths
+
+
+def _newest(db: Index, key: str, limit: int, feed: CustomFeed | None
+            ) -> list[tuple[Entry, str, bytes]]:
+    rows = db.newest(key, limit)
+    if feed and feed.since:
+        cutoff = datetime.now(UTC) - timedelta(seconds=feed.since)
+        rows = [row for row in rows if row[0].published >= cutoff]
+    return rows
 
 
 def _intact(root: Path, files: Sequence[str], outputs: dict[str, tuple[int, int]]) -> bool:
@@ -96,14 +147,15 @@ def _intact(root: Path, files: Sequence[str], outputs: dict[str, tuple[int, int]
 
 
 def render_planned(cfg: Config, db: Index, plan: FeedPlan) -> publish.Published:
-    """Render the planned feeds and the catalog, publish them, and record it all."""
-    if not (plan.to_render or plan.catalog or plan.gone):
+    """Render the planned feeds, pages and catalog, publish them, and record it all."""
+    if not plan.publishing:
         return publish.Published((), (), ())
     from feeder.catalog import render_catalog
 
     contents, incomplete = _contents(cfg, db, [
         (e, d) for spec, digests, _ in plan.to_render
-        for e, d in zip(spec.entries, digests, strict=True)])
+        for e, d in zip(spec.entries, digests, strict=True)] + [
+        (page.entry, page.digest) for page in plan.pages.to_render])
     files: list[OutputFile] = []
     specs = [spec for spec, _, _ in plan.to_render]
     if specs:
@@ -115,12 +167,15 @@ def render_planned(cfg: Config, db: Index, plan: FeedPlan) -> publish.Published:
         files.extend(rendered)
     if plan.catalog:
         files.extend(render_catalog(plan.listings, cfg))
+    files.extend(render_pages(plan.pages.to_render, contents, cfg))
     done = publish.publish(cfg.output.path, files, plan.keep)
     for spec, digests, sig in plan.to_render:
         retry = any(e.id in incomplete for e in spec.entries)   # no signature: rendered again
         db.save_feed(node_key(spec.key), spec.path, spec.title, len(digests),
                      "" if retry else sig)
     db.drop_feeds(plan.gone)
+    db.save_pages([(p.path, "" if p.entry.id in incomplete else p.signature)
+                   for p in plan.pages.to_render], plan.pages.gone)
     db.save_outputs(_stats(cfg.output.path, [f.path for f in files]), done.removed)
     if plan.to_render:
         db.prune_contents(cfg.output.limit)

@@ -25,7 +25,7 @@ log = logging.getLogger("feeder")
 CUSTOM = "\x1e"         # starts a custom feed's node key: no category name can hold it
 REGEX_SECONDS = 0.05
 NAME = re.compile(r"[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*")
-RESERVED = ("categories", "img", "posts")
+RESERVED = ("categories", "tags", "authors", "img", "posts")
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,9 @@ def takes(feed: CustomFeed, entry: Entry, text: str) -> bool:
 
 def parse_feeds(raw: Any) -> tuple[CustomFeed, ...]:
     """``[[feeds]]`` tables → custom feeds; ``v.Bad`` names the feed and the key."""
+    if isinstance(raw, dict) and "by" in raw:
+        raise v.Bad("[[feeds]] tables; per-tag and per-author feeds are switched on in "
+                    "[feeds_by] (TOML cannot mix [feeds.by] with [[feeds]])")
     if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
         raise v.Bad("[[feeds]] tables")
     feeds = tuple(_feed(n, table) for n, table in enumerate(raw))
@@ -112,6 +115,9 @@ def _feed(n: int, table: dict[str, Any]) -> CustomFeed:
     values: dict[str, Any] = {}
     label = f"feeds[{n}] ({table.get('name', 'no name')!s})"
     for key, raw in table.items():
+        if key == "by":
+            raise v.Bad(f"{label}: [feeds.by] belongs to this [[feeds]] table in TOML; "
+                        "switch per-tag and per-author feeds on in [feeds_by] instead")
         if key not in CONVERTERS:
             raise v.Bad(f"{label}: unknown key {key!r}; known keys: {', '.join(CONVERTERS)}")
         try:

@@ -2,10 +2,11 @@
 
 Per source folder: a stamp and its files' stat signatures (one marshal blob). Per file: its
 signature, digest, entry (or draft, or problems). Per entry: its feeds, in feed order. Per feed:
-its folder and a signature. Also entries' contents (by digest) and the output files' stats.
+its folder and a signature. Per article page: a signature. Also entries' contents (by digest)
+and the output files' stats.
 
 An optimisation only: a missing, corrupt or older index, or one made with other settings, is
-replaced by an empty one and the build runs cold. No other module knows SQL.
+replaced by an empty one and the build runs cold. No other module but ``schema`` knows SQL.
 """
 
 from __future__ import annotations
@@ -21,30 +22,7 @@ from pathlib import Path
 from feeder.codec import decode_entry
 from feeder.model import Entry, FileRow
 from feeder.scan import RECENT_NS
-
-SCHEMA_VERSION = 9      # 9: per-folder scan stamps and signatures
-SCHEMA = """
-CREATE TABLE meta(key TEXT PRIMARY KEY, value NOT NULL);
-CREATE TABLE folders(prefix TEXT PRIMARY KEY, stamp TEXT, files BLOB);
-CREATE TABLE files(rel TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, checked_ns INTEGER,
-                   digest TEXT, state TEXT, problems TEXT);
-CREATE TABLE entries(rel TEXT PRIMARY KEY, key TEXT, own_id TEXT, id TEXT, data BLOB);
-CREATE TABLE members(node TEXT, published INTEGER, id TEXT, rel TEXT, PRIMARY KEY(node, rel));
-CREATE TABLE nodes(node TEXT PRIMARY KEY, count INTEGER);
-CREATE TABLE pending(node TEXT PRIMARY KEY);
-CREATE TABLE feeds(node TEXT PRIMARY KEY, path TEXT, title TEXT, count INTEGER, signature TEXT);
-CREATE TABLE contents(digest TEXT PRIMARY KEY, html TEXT, summary TEXT, image TEXT);
-CREATE TABLE outputs(path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER);
-"""
-INDEXES = f"""
-CREATE INDEX IF NOT EXISTS files_state ON files(state);
-CREATE INDEX IF NOT EXISTS files_problems ON files(rel) WHERE problems IS NOT NULL;
-CREATE INDEX IF NOT EXISTS files_ambiguous ON files(rel) WHERE mtime_ns + {RECENT_NS} > checked_ns;
-CREATE INDEX IF NOT EXISTS entries_clash ON entries(rel) WHERE id != own_id;
-CREATE INDEX IF NOT EXISTS entries_key ON entries(key);
-CREATE INDEX IF NOT EXISTS members_order ON members(node, published DESC, id);
-CREATE INDEX IF NOT EXISTS members_rel ON members(rel);
-"""
+from feeder.schema import INDEXES, SCHEMA, SCHEMA_VERSION, connect, fresh_path, remove_index
 
 
 class Index:
@@ -65,9 +43,9 @@ class Index:
         self.db.close()
         if self.replaces and kind is None:
             remove_index(self.replaces)     # its write-ahead log must not meet the new file
-            _fresh_path(self.replaces).replace(self.replaces)
+            fresh_path(self.replaces).replace(self.replaces)
         elif self.replaces:
-            _fresh_path(self.replaces).unlink(missing_ok=True)
+            fresh_path(self.replaces).unlink(missing_ok=True)
 
     def transaction(self) -> sqlite3.Connection:
         return self.db      # sqlite3's context manager commits, or rolls back on error
@@ -251,6 +229,15 @@ class Index:
             "WHERE f.rel IN (SELECT rel FROM members m WHERE m.node = n.node AND m.published <= ? "
             "ORDER BY m.published DESC, m.id LIMIT ?))", (self.horizon, limit))
 
+    # -- pages ---------------------------------------------------------------------------
+    def pages(self) -> dict[str, str]:
+        """page path → signature of the article pages written last time."""
+        return dict(self.db.execute("SELECT path, signature FROM pages"))
+
+    def save_pages(self, rows: Iterable[tuple[str, str]], gone: Iterable[str]) -> None:
+        self.db.executemany("DELETE FROM pages WHERE path = ?", ((p,) for p in gone))
+        self.db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?)", rows)
+
     # -- outputs and report --------------------------------------------------------------
     def outputs(self) -> dict[str, tuple[int, int]]:
         return {r[0]: (r[1], r[2]) for r in self.db.execute("SELECT * FROM outputs")}
@@ -277,7 +264,7 @@ def open_index(path: Path, fingerprint: str) -> Index:
     try:
         if not path.is_file():
             raise sqlite3.DatabaseError("no index")     # connecting would create the file
-        conn = _connect(path, "journal_mode = WAL", "synchronous = NORMAL")
+        conn = connect(path, "journal_mode = WAL", "synchronous = NORMAL")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         stored = conn.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
         if version == SCHEMA_VERSION and stored == (fingerprint,):
@@ -288,31 +275,14 @@ def open_index(path: Path, fingerprint: str) -> Index:
     return _create(path, fingerprint)
 
 
-def _connect(path: Path, *pragmas: str) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level="DEFERRED")
-    for pragma in pragmas:
-        conn.execute(f"PRAGMA {pragma}")
-    return conn
-
-
-def remove_index(path: Path) -> None:
-    """Delete the index and its write-ahead log (a stale log must not meet a new file)."""
-    for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        stale.unlink(missing_ok=True)
-
-
-def _fresh_path(path: Path) -> Path:
-    return path.with_name(path.name + ".new")
-
-
 def _create(path: Path, fingerprint: str) -> Index:
     """An empty index, built beside ``path`` without a write-ahead log or syncs (a cold start
     writes it all in one go: 100,000 files cost 1.5 s less) and moved over ``path`` when the
     build succeeds, so a crash can leave a half-built index only under another name."""
-    fresh = _fresh_path(path)
+    fresh = fresh_path(path)
     remove_index(fresh)
     # cache_size in KiB: the bulk load stays in memory until the commit
-    conn = _connect(fresh, "journal_mode = MEMORY", "synchronous = OFF", "cache_size = -65536")
+    conn = connect(fresh, "journal_mode = MEMORY", "synchronous = OFF", "cache_size = -65536")
     with conn:
         conn.executescript(SCHEMA + INDEXES)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

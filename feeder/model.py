@@ -58,6 +58,7 @@ class Entry:
     image: str                              # lead image, absolute URL or ''
     language: str
     body_format: Literal["html", "markdown"]
+    page: str = ""                          # its page's file below the output ('' for none)
 
 
 @dataclass(frozen=True)

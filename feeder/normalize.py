@@ -56,7 +56,7 @@ def normalize(raw: RawArticle, cfg: Config) -> tuple[Entry | None, list[str]]:
         return None, []
     notes = _Notes()
     published = _date(meta, raw, cfg, notes)
-    link = _link(meta, raw.source.rel, published, cfg, notes)
+    link, page = _link(meta, raw.source.rel, published, cfg, notes)
     image = _lead_image(meta, link)
     key, entry_id = _id(meta, raw.source.rel)
     entry = Entry(
@@ -75,6 +75,7 @@ def normalize(raw: RawArticle, cfg: Config) -> tuple[Entry | None, list[str]]:
         image=image,
         language=_text_field(meta, "lang", "language"),
         body_format=_body_format(raw.body, cfg.source.body),
+        page=page,
     )
     return entry, notes.items
 
@@ -208,8 +209,10 @@ def _id(meta: dict[str, Any], rel: str) -> tuple[str, str]:
 
 
 def _link(meta: dict[str, Any], rel: str, published: datetime, cfg: Config,
-          notes: _Notes) -> str:
-    """``link`` (absolute), ``permalink`` (relative to base_url or absolute), else the pattern."""
+          notes: _Notes) -> tuple[str, str]:
+    """(link, page): ``link`` (absolute), ``permalink`` (relative to base_url or absolute),
+    else the pattern below base_url, whose page feeder writes when ``[pages]`` is on: a
+    pattern ending in neither '/' nor '.html' is then a folder (its ``index.html``)."""
     base = cfg.site.base_url
     for key in ("link", "permalink"):
         value = _name(meta.get(key))
@@ -217,15 +220,21 @@ def _link(meta: dict[str, Any], rel: str, published: datetime, cfg: Config,
             continue
         scheme = urlsplit(value).scheme
         if scheme in ("http", "https"):
-            return value
+            return value, ""
         if key == "permalink" and not scheme:
-            return base + quote(value.lstrip("/"), safe="/%#?=&")
+            return base + quote(value.lstrip("/"), safe="/%#?=&"), ""
         notes.add(f"{key} {value!r} is not an http(s) URL; ignored")
     stem = posixpath.splitext(rel)[0]
     fields = {"path": stem, "stem": posixpath.basename(stem),
               "year": f"{published.year:04d}", "month": f"{published.month:02d}",
               "day": f"{published.day:02d}"}
-    return base + quote(cfg.source.permalink.format_map(fields).lstrip("/"), safe="/")
+    path = cfg.source.permalink.format_map(fields).lstrip("/")
+    if not cfg.pages.enabled:
+        return base + quote(path, safe="/"), ""
+    if not path.endswith(("/", ".html", ".htm")):
+        path += "/"
+    page = path + "index.html" if path.endswith("/") or not path else path
+    return base + quote(path, safe="/"), page
 
 
 def _lead_image(meta: dict[str, Any], link: str) -> str:

@@ -19,13 +19,39 @@ from feeder.model import CategoryPath, Entry, FeedSpec
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def memberships(entry: Entry) -> set[CategoryPath]:
+def memberships(entry: Entry, cfg: Config) -> set[CategoryPath]:
     """Every feed an entry belongs to: () for all articles, each category path and its
-    ancestors."""
+    ancestors, and with ``[feeds_by]`` its tags and its author."""
     nodes: set[CategoryPath] = {()}
     for path in entry.categories:
         nodes.update(path[:depth] for depth in range(1, len(path) + 1))
+    if cfg.feeds_by.tags:
+        nodes.update((TAG + tag,) for tag in entry.tags)
+    if cfg.feeds_by.authors and entry.author:
+        nodes.add((AUTHOR + entry.author.name,))
     return nodes
+
+
+TAG = "\x1d"            # starts a per-tag feed's node key ([feeds_by] tags)
+AUTHOR = "\x1c"         # starts a per-author feed's node key ([feeds_by] authors)
+
+
+def node_kind(node: CategoryPath) -> str:
+    """'all', 'custom', 'tag', 'author' or 'category'."""
+    if not node:
+        return "all"
+    return {CUSTOM: "custom", TAG: "tag", AUTHOR: "author"}.get(node[0][:1], "category")
+
+
+def node_name(node: CategoryPath) -> str:
+    """A feed's short name: its category's last part, '#tag', the author, a custom feed's
+    title; 'All articles' for ()."""
+    kind = node_kind(node)
+    if kind == "all":
+        return "All articles"
+    if kind == "category":
+        return node[-1]
+    return ("#" if kind == "tag" else "") + node[0][1:]
 
 
 def custom_feed(node: CategoryPath, cfg: Config) -> CustomFeed | None:
@@ -38,9 +64,13 @@ def custom_feed(node: CategoryPath, cfg: Config) -> CustomFeed | None:
 def feed_title(node: CategoryPath, cfg: Config) -> str:
     if not node:
         return cfg.site.title
-    if node[0].startswith(CUSTOM):
+    kind = node_kind(node)
+    if kind == "custom":
         feed = custom_feed(node, cfg)
         return feed.title if feed else node[0][1:]
+    if kind != "category":
+        return cfg.site.feed_title.format(site=cfg.site.title, category=node_name(node),
+                                          name=node_name(node))
     return cfg.site.feed_title.format(site=cfg.site.title, category=" › ".join(node),
                                       name=node[-1])
 

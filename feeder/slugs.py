@@ -48,8 +48,8 @@ def safe_segment(name: str) -> str:
     return text
 
 
-def assign_paths(nodes: Iterable[CategoryPath],
-                 chosen: Mapping[str, str] | None = None) -> dict[CategoryPath, str]:
+def assign_paths(nodes: Iterable[CategoryPath], chosen: Mapping[str, str] | None = None,
+                 root: str = ROOT) -> dict[CategoryPath, str]:
     """Every category node → its folder, e.g. ('新媒体', '观察者网') → 'categories/新媒体/观察者网'.
 
     ``chosen`` maps a category path ('A/B') or a name ('B') to a slug of the user's choice.
@@ -71,6 +71,6 @@ def assign_paths(nodes: Iterable[CategoryPath],
         names = siblings[node[:-1]][segment]
         if len(names) > 1 and node[-1] != segment:
             segment = f"{segment[: MAX_CHARS]}-{_digest(node[-1])}"
-        parent = paths[node[:-1]] if len(node) > 1 else ROOT
+        parent = paths[node[:-1]] if len(node) > 1 else root
         paths[node] = f"{parent}/{segment}"
     return paths

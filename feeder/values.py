@@ -145,5 +145,16 @@ def feed_title(v: Any) -> str:
     return text(v)
 
 
+def permalink(v: Any) -> str:
+    pattern = text(v)
+    try:
+        made = pattern.format(path="p", stem="s", year="2000", month="01", day="01")
+    except (KeyError, IndexError, ValueError) as e:
+        raise Bad("a path using only {path}, {stem}, {year}, {month} and {day}") from e
+    if "://" in made or any(part in (".", "..") for part in made.split("/")):
+        raise Bad("a path below base_url, without '.' or '..' parts") from None
+    return pattern
+
+
 def path(v: Any) -> Path:
     return Path(text(v))

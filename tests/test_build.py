@@ -23,13 +23,15 @@ def outputs(root: Path) -> dict[str, bytes]:
 
 
 def test_seeds_give_one_feed_per_category_node(seeds_site: Path) -> None:
-    """The seeds' path 新媒体 › 观察者网 › 头条 gives three category feeds plus the all feed."""
+    """The seeds' path 新媒体 › 观察者网 › 头条 gives three category feeds plus the all feed,
+    and each article a page."""
     report = build(config_of(seeds_site))
     files = set(outputs(seeds_site / "public"))
     expected_dirs = ["", "categories/新媒体/", "categories/新媒体/观察者网/",
                      "categories/新媒体/观察者网/头条/"]
     assert {d + f for d in expected_dirs for f in FEED_FILES} | {
-        "index.html", "feeds.opml", "feed.xsl", ".feeder-manifest"} == files
+        "index.html", "feeds.opml", "feed.xsl", ".feeder-manifest",
+        "posts/000_ce6e3d70b9a590f6/index.html", "posts/002_73f0574d91f8c962/index.html"} == files
     assert 4 == report.feeds
 
 

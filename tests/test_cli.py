@@ -24,7 +24,8 @@ def test_build_prints_a_summary_and_exits_0(seeds_site: Path) -> None:
     assert 0 == run.returncode, run.stderr
     assert ("read 2 articles (2 new or changed, 0 gone): 2 published, 0 drafts left out, "
             "0 skipped") in run.stdout
-    assert "4 feeds, 4 rendered: 15 files written, 0 unchanged, 0 removed" in run.stdout
+    assert ("4 feeds, 4 rendered, 2 pages rendered: 17 files written, 0 unchanged, 0 removed"
+            in run.stdout)
     again = feeder("build", cwd=seeds_site)
     assert "read 2 articles (0 new or changed, 0 gone)" in again.stdout
     assert "4 feeds, 0 rendered: 0 files written, 0 unchanged, 0 removed" in again.stdout

@@ -55,19 +55,23 @@ def article(title: str, categories: str, tags: str, author: str, date: str, body
             f"author: {author}\ndate: {date}\n---\n{body}\n")
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("filters")
+def make_site(root: Path, tail: str) -> Path:
+    """The articles above, built with ``tail`` added to a config."""
     (root / "articles").mkdir()
     for name, fields in ARTICLES.items():
         (root / "articles" / f"{name}.md").write_text(article(*fields), encoding="utf-8")
-    tables = "".join(f"[[feeds]]\n{table}\n" for table in FEEDS)
     (root / "config.toml").write_text(
-        '[site]\nbase_url = "http://127.0.0.1:8080/"\ntimezone = "UTC"\n'
+        '[site]\ntitle = "By"\nbase_url = "http://127.0.0.1:8080/"\ntimezone = "UTC"\n'
         '[source]\npath = "articles"\n[output]\npath = "public"\nfuture = "publish"\n'
-        + tables, encoding="utf-8")
+        + tail, encoding="utf-8")
     build(load(root / "config.toml"))
     return root
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_site(tmp_path_factory.mktemp("filters"),
+                     "".join(f"[[feeds]]\n{table}\n" for table in FEEDS))
 
 
 def stems(feed: Path) -> set[str]:
@@ -144,3 +148,51 @@ def test_a_bad_feed_is_a_config_error_naming_feed_and_key(tmp_path: Path, table:
     with pytest.raises(ConfigError, match=r"config\.toml: \[\[feeds\]\]") as caught:
         load(tmp_path / "config.toml")
     assert words in str(caught.value)
+
+
+@pytest.fixture(scope="module")
+def by_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The articles above with per-tag and per-author feeds, for tags used at least twice."""
+    return make_site(tmp_path_factory.mktemp("feeds_by"),
+                     "[feeds_by]\ntags = true\nauthors = true\nmin_entries = 2\n")
+
+
+@pytest.mark.parametrize(("folder", "expected"), [
+    ("tags/python", {"py", "db"}),
+    ("tags/国际", {"cn", "cn2"}),
+    ("authors/观察者网", {"cn", "cn2"}),
+])
+def test_per_tag_and_per_author_feeds_hold_their_articles(by_site: Path, folder: str,
+                                                         expected: set[str]) -> None:
+    assert expected == stems(by_site / "public" / folder / "rss.xml")
+
+
+def test_tags_and_authors_below_min_entries_get_no_feed(by_site: Path) -> None:
+    """rust, release and 俄罗斯 are used once, Ann and ann are two authors: no feeds."""
+    made = sorted(str(p.parent.relative_to(by_site / "public"))
+                  for p in (by_site / "public").glob("*/*/rss.xml")
+                  if p.parts[-3] in ("tags", "authors"))
+    assert ["authors/观察者网", "tags/python", "tags/国际"] == made
+
+
+def test_per_tag_feeds_are_titled_listed_and_linked_from_pages(by_site: Path) -> None:
+    public = by_site / "public"
+    parsed = feedparser.parse((public / "tags/python/atom.xml").read_bytes())
+    assert "By · #python" == parsed.feed.title
+    index = (public / "index.html").read_text(encoding="utf-8")
+    assert "<h2>Tags</h2>" in index and "<h2>Authors</h2>" in index
+    assert '<span class="name">#python</span>' in index
+    page = (public / "posts/py/index.html").read_text(encoding="utf-8")
+    assert '<a href="http://127.0.0.1:8080/tags/python/rss.xml">#python</a>' in page
+    assert "#release" in page and "tags/release" not in page
+
+
+@pytest.mark.parametrize("toml", [
+    '[feeds.by]\ntags = true\n',
+    '[[feeds]]\nname = "x"\n[feeds.by]\ntags = true\n',
+])
+def test_feeds_dot_by_points_to_feeds_by(tmp_path: Path, toml: str) -> None:
+    """TOML cannot hold [feeds.by] beside [[feeds]]: the error says to write [feeds_by]."""
+    (tmp_path / "config.toml").write_text(toml, encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\[feeds_by\]"):
+        load(tmp_path / "config.toml")

@@ -122,7 +122,8 @@ def test_only_feeds_whose_entries_changed_are_rendered(tmp_path: Path) -> None:
     assert (1, 2) == (report.parsed, report.rendered)
     assert before == a_feed.stat().st_mtime_ns
     assert {"rss.xml", "atom.xml", "feed.json", "categories/d/rss.xml",
-            "categories/d/atom.xml", "categories/d/feed.json"} == set(report.written)
+            "categories/d/atom.xml", "categories/d/feed.json",
+            "posts/d/index.html"} == set(report.written)
 
 
 def test_nothing_changed_reads_and_renders_nothing(tmp_path: Path) -> None:

@@ -1,4 +1,6 @@
 <?xml version="1.0" encoding="UTF-8"?>
+{# A Jinja2 template, rendered once per build. Variables: site (title, language, …), home
+   (the URL of index.html). Jinja's markers never clash with XSL's single braces. #}
 <!-- feeder: shows an RSS 2.0 or Atom 1.0 feed as a readable page when it is opened in a web
      browser. Feed readers ignore it. The feed itself is unchanged; this only styles it. -->
 <xsl:stylesheet version="1.0"
@@ -33,6 +35,7 @@
       <body>
         <p class="hint">This is a <strong>web feed</strong>. To follow it, copy its address
           into your feed reader: <code id="feed-url"><xsl:value-of select="$self"/></code></p>
+        <p class="home"><a href="{{ home }}">{{ site.title }}</a>: all feeds</p>
         <h1 id="feed-title"><xsl:value-of select="$title"/></h1>
         <p><xsl:value-of select="/rss/channel/description | /atom:feed/atom:subtitle"/></p>
         <xsl:apply-templates select="/rss/channel/item | /atom:feed/atom:entry"/>

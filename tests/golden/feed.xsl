@@ -33,6 +33,7 @@
       <body>
         <p class="hint">This is a <strong>web feed</strong>. To follow it, copy its address
           into your feed reader: <code id="feed-url"><xsl:value-of select="$self"/></code></p>
+        <p class="home"><a href="http://127.0.0.1:8080/">feeder demo</a>: all feeds</p>
         <h1 id="feed-title"><xsl:value-of select="$title"/></h1>
         <p><xsl:value-of select="/rss/channel/description | /atom:feed/atom:subtitle"/></p>
         <xsl:apply-templates select="/rss/channel/item | /atom:feed/atom:entry"/>

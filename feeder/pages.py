@@ -1,0 +1,119 @@
+"""Article pages: a small HTML page per entry that is in some feed, at its permalink, so an
+entry's ``link`` resolves when feeder is the only host.
+
+An entry has a page when ``[pages]`` is on and its link was made from ``[source] permalink``
+(``Entry.page``); one whose front matter names its own link or permalink lives elsewhere. A
+page is written again only when its signature (its entry, its file, the feeds it links to)
+moves, or its file was altered. Planning is pure; rendering uses ``feeder.templates``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from feeder.codec import node_key
+from feeder.config import Config
+from feeder.model import CategoryPath, Content, Entry, OutputFile
+from feeder.render import MEDIA_TYPES, feed_file, url_for
+from feeder.selection import AUTHOR, TAG
+
+log = logging.getLogger("feeder")
+Links = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str               # below the output folder
+    entry: Entry
+    digest: str             # of its file's version: the contents cache's key
+    links: Links            # the feeds it links to
+    signature: str
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    keep: frozenset[str]                # every page that should exist
+    to_render: tuple[Page, ...]
+    gone: tuple[str, ...]               # pages written before, no longer wanted
+
+
+NO_PAGES = PagePlan(frozenset(), (), ())
+
+
+def plan_pages(entries: Iterable[tuple[Entry, str, bytes]], feed_urls: Mapping[str, str],
+               taken: frozenset[str], previous: Mapping[str, str],
+               intact: Callable[[str], bool]) -> PagePlan:
+    """The pages of these entries (entry, file digest, version: as ``Index.newest`` gives
+    them), given each feed's URL by node key, the output paths the feeds hold, and the
+    signatures of the pages written last time."""
+    owners: dict[str, tuple[Entry, str, bytes]] = {}
+    for entry, digest, version in sorted(entries, key=lambda row: row[0].source):
+        if not entry.page:
+            continue
+        owner = owners.setdefault(entry.page, (entry, digest, version))[0]
+        if owner.source != entry.source:
+            log.warning("%s: its page %s is %s's already; its link leads there ([source] "
+                        "permalink makes the same path for both)", entry.source, entry.page,
+                        owner.source)
+        elif entry.page in taken:
+            log.warning("%s: no page: %s is one of the feeds' files", entry.source, entry.page)
+            del owners[entry.page]
+    pages = []
+    for path, (entry, digest, version) in owners.items():
+        links = _links(entry, feed_urls)
+        extra = json.dumps(links, sort_keys=True, ensure_ascii=False).encode()
+        sig = hashlib.sha1(version + b"\0" + digest.encode() + b"\0" + extra).hexdigest()
+        pages.append(Page(path, entry, digest, links, sig))
+    to_render = tuple(p for p in pages if previous.get(p.path) != p.signature
+                      or not intact(p.path))
+    gone = tuple(sorted(path for path in previous if path not in owners))
+    return PagePlan(frozenset(owners), to_render, gone)
+
+
+def _links(entry: Entry, feed_urls: Mapping[str, str]) -> Links:
+    """The feeds a page links to: its category paths node by node, its tags, its author."""
+    def crumbs(path: CategoryPath) -> list[dict[str, str]]:
+        return [{"name": path[depth - 1], "url": feed_urls.get(node_key(path[:depth]), "")}
+                for depth in range(1, len(path) + 1)]
+
+    author = entry.author
+    return {
+        "categories": [crumbs(path) for path in entry.categories],
+        "tags": [{"name": tag, "url": feed_urls.get(TAG + tag, "")} for tag in entry.tags],
+        "author": author and {"name": author.name, "url": author.url,
+                              "feed": feed_urls.get(AUTHOR + author.name, "")},
+    }
+
+
+def render_pages(pages: Iterable[Page], contents: Mapping[str, Content], cfg: Config
+                 ) -> list[OutputFile]:
+    from feeder.templates import render
+
+    home = url_for(cfg, "")
+    feed = {"title": cfg.site.title, "type": MEDIA_TYPES[cfg.output.formats[0]],
+            "url": url_for(cfg, feed_file("", cfg.output.formats[0]))}
+    files = []
+    for page in pages:
+        entry, content = page.entry, contents[page.entry.id]
+        data = render(cfg, "page.html", site=cfg.site, home=home, feed=feed,
+                      entry=_entry(entry, page.links, cfg), content=content.html,
+                      summary=content.summary)
+        files.append(OutputFile(page.path, data))
+    return files
+
+
+def _entry(entry: Entry, links: Links, cfg: Config) -> dict[str, Any]:
+    zone = cfg.site.timezone
+
+    def when(moment: Any) -> dict[str, str]:
+        local = moment.astimezone(zone)
+        return {"iso": local.isoformat(), "text": local.strftime("%Y-%m-%d %H:%M")}
+
+    return {"title": entry.title, "link": entry.link, "language": entry.language,
+            "published": when(entry.published), "updated": when(entry.updated),
+            "image": entry.image, **links}
