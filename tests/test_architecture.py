@@ -15,6 +15,7 @@ OWNERS = {
     "lxml": {"content"},
     "nh3": {"content"},
     "regex": {"filters"},
+    "jinja2": {"templates"},
     "markdown_it": {"content"},
     "frontmatter": {"parse"},
     "yaml": set(),                 # python-frontmatter's own; feeder loads YAML with yaml_rs
@@ -70,7 +71,8 @@ def test_modules_stay_small(module: Path) -> None:
 def test_startup_does_not_import_the_heavy_libraries() -> None:
     """Loading the CLI and build imports none of feedgen, lxml, httpx, markdown-it, yaml-rs."""
     code = ("import sys, feeder.cli, feeder.build, feeder.config; "
-            "print(sorted(m for m in ('feedgen', 'lxml', 'httpx', 'markdown_it', 'yaml_rs', 'nh3') "
+            "print(sorted(m for m in ('feedgen', 'lxml', 'httpx', 'markdown_it', 'yaml_rs', 'nh3', "
+            "'jinja2') "
             "if m in sys.modules))")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
