@@ -37,10 +37,11 @@ EPILOG_BUILD = """\
 example:
   feeder build --config config.toml --output /var/www/feeds
 
-Writes one RSS, Atom and JSON feed per category plus one for all articles, index.html and
-feeds.opml. Unchanged files are not rewritten. Exit 0 when the feeds were written (skipped
-articles are listed on stderr), 1 with --strict when any article was skipped, 2 for a bad
-config or an unusable source or output folder.
+Writes one RSS, Atom and JSON feed per category plus one for all articles (and the
+[[feeds]] and [feeds_by] feeds), a page per feed entry without a link of its own ([pages]),
+index.html, feeds.opml and feed.xsl. Unchanged files are not rewritten. Exit 0 when the
+feeds were written (skipped articles are listed on stderr), 1 with --strict when any article
+was skipped, 2 for a bad config or template, or an unusable source or output folder.
 """
 EPILOG_CHECK = """\
 example:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
-from feeder.config import load
+from feeder.config import SECTIONS, load
 from feeder.errors import ConfigError
 
 from .conftest import REPO
@@ -23,7 +24,7 @@ def test_the_bundled_config_is_the_defaults_but_for_site_and_paths() -> None:
     bundled = load(REPO / "config.toml")
     defaults = load(None)
     for section in ("titles", "output", "content", "images", "categories", "schedule",
-                    "server"):
+                    "server", "feeds_by", "websub"):
         a, b = getattr(bundled, section), getattr(defaults, section)
         if section == "output":
             a, b = a.limit, b.limit
@@ -33,6 +34,18 @@ def test_the_bundled_config_is_the_defaults_but_for_site_and_paths() -> None:
         assert b == a, section
     assert REPO / "seeds" == bundled.source.path
     assert REPO / "public" == bundled.output.path
+
+
+@pytest.mark.parametrize("key", [f"{name}.{f.name}" for name, cls in SECTIONS.items()
+                                 for f in dataclasses.fields(cls)])
+def test_every_key_is_in_the_readme_and_the_bundled_config(key: str) -> None:
+    """The README's configuration table and config.toml's comments list every setting."""
+    section, name = key.split(".")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert f"`{key}`" in readme or f"`{section}.{name}`, " in readme or (
+        f", `{section}.{name}`" in readme), key
+    bundled = (REPO / "config.toml").read_text(encoding="utf-8")
+    assert f"[{section}]" in bundled and f"\n{name} = " in bundled.split(f"[{section}]")[1], key
 
 
 def test_relative_paths_follow_the_config_file(tmp_path: Path) -> None:
