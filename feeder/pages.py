@@ -51,18 +51,18 @@ def plan_pages(entries: Iterable[tuple[Entry, str, bytes]], feed_urls: Mapping[s
     """The pages of these entries (entry, file digest, version: as ``Index.newest`` gives
     them), given each feed's URL by node key, the output paths the feeds hold, and the
     signatures of the pages written last time."""
+    unique = {row[0].source: row for row in entries if row[0].page}  # an entry is in many feeds
     owners: dict[str, tuple[Entry, str, bytes]] = {}
-    for entry, digest, version in sorted(entries, key=lambda row: row[0].source):
-        if not entry.page:
-            continue
-        owner = owners.setdefault(entry.page, (entry, digest, version))[0]
-        if owner.source != entry.source:
+    for source in sorted(unique):
+        entry = unique[source][0]
+        if entry.page in taken:
+            log.warning("%s: no page: %s is one of the feeds' files", source, entry.page)
+        elif entry.page in owners:
             log.warning("%s: its page %s is %s's already; its link leads there ([source] "
-                        "permalink makes the same path for both)", entry.source, entry.page,
-                        owner.source)
-        elif entry.page in taken:
-            log.warning("%s: no page: %s is one of the feeds' files", entry.source, entry.page)
-            del owners[entry.page]
+                        "permalink makes the same path for both)", source, entry.page,
+                        owners[entry.page][0].source)
+        else:
+            owners[entry.page] = unique[source]
     pages = []
     for path, (entry, digest, version) in owners.items():
         links = _links(entry, feed_urls)

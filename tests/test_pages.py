@@ -234,3 +234,15 @@ def test_a_missing_templates_folder_is_named(tmp_path: Path) -> None:
     corpus(tmp_path / "articles", 2)
     with pytest.raises(TemplateError, match=r"nowhere: no such folder \(\[pages\] templates\)"):
         build(config(tmp_path, '[pages]\ntemplates = "nowhere"\n'))
+
+
+def test_a_page_never_takes_the_place_of_a_feeder_file(tmp_path: Path,
+                                                       caplog: pytest.LogCaptureFixture) -> None:
+    """An article whose pattern gives 'index.html' gets no page; the front page stays."""
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "articles/index.md").write_text(
+        "---\ntitle: Clash\ndate: 2026-01-01\n---\n<p>x</p>\n", encoding="utf-8")
+    config(tmp_path)
+    build(load(_with(tmp_path, 'permalink = "{stem}.html"')))
+    assert "<h1>Pages</h1>" in (tmp_path / "public/index.html").read_text(encoding="utf-8")
+    assert "index.md: no page: index.html is one of the feeds' files" in caplog.text
