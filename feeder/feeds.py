@@ -64,7 +64,7 @@ def plan_feeds(cfg: Config, db: Index, touched: set[str]) -> FeedPlan:
     newest: dict[str, list[tuple[Entry, str, bytes]]] = {}
     for key in sorted(counts, key=lambda k: (ORDER[node_kind(nodes[k])], nodes[k])):
         node, path, feed = nodes[key], paths[nodes[key]], custom.get(key)
-        limit = feed.limit if feed and feed.limit else cfg.output.limit
+        limit = _limit(feed, cfg)
         formats = feed.formats if feed and feed.formats else cfg.output.formats
         files = [feed_file(path, fmt) for fmt in formats]
         keep.update(files)
@@ -75,7 +75,7 @@ def plan_feeds(cfg: Config, db: Index, touched: set[str]) -> FeedPlan:
         aging = bool(feed and feed.since)       # entries leave it with time alone
         if key not in touched and old and old[0] == path and old[1] and intact and not aging:
             continue
-        newest[key] = _newest(db, key, limit, feed)
+        newest[key] = _newest(db, key, feed, cfg)
         spec = feed_spec(node, [entry for entry, _, _ in newest[key]], path, cfg)
         digests = tuple(digest for _, digest, _ in newest[key])
         sig = signature(spec, [version + digest.encode() for _, digest, version in newest[key]])
@@ -88,11 +88,8 @@ def plan_feeds(cfg: Config, db: Index, touched: set[str]) -> FeedPlan:
     if not (cfg.pages.enabled and plan.publishing):
         return plan
     for key in counts.keys() - newest.keys():   # every feed's entries may have a page
-        feed = custom.get(key)
-        newest[key] = _newest(db, key, feed.limit if feed and feed.limit
-                              else cfg.output.limit, feed)
-    urls = {node_key(f.key): url_for(cfg, feed_file(f.path, (f.formats or cfg.output.formats)[0]))
-            for f in listings}
+        newest[key] = _newest(db, key, custom.get(key), cfg)
+    urls = {node_key(f.key): url_for(cfg, feed_file(f.path, f.formats[0])) for f in listings}
     pages = plan_pages((row for rows in newest.values() for row in rows), urls,
                        frozenset(keep), db.pages(),
                        lambda rel: _intact(cfg.output.path, [rel], outputs))
@@ -125,9 +122,14 @@ def _paths(nodes: dict[str, CategoryPath], cfg: Config) -> dict[CategoryPath, st
     return paths
 
 
-def _newest(db: Index, key: str, limit: int, feed: CustomFeed | None
+def _limit(feed: CustomFeed | None, cfg: Config) -> int:
+    return feed.limit if feed and feed.limit else cfg.output.limit
+
+
+def _newest(db: Index, key: str, feed: CustomFeed | None, cfg: Config
             ) -> list[tuple[Entry, str, bytes]]:
-    rows = db.newest(key, limit)
+    """A feed's entries, as ``Index.newest`` gives them, within its limit and age."""
+    rows = db.newest(key, _limit(feed, cfg))
     if feed and feed.since:
         cutoff = datetime.now(UTC) - timedelta(seconds=feed.since)
         rows = [row for row in rows if row[0].published >= cutoff]

@@ -17,7 +17,6 @@ from feeder.config import Config
 from feeder.errors import TemplateError
 
 BUILT_IN = Path(__file__).resolve().parent / "assets"
-NAMES = ("page.html", "index.html", "feed.xsl")
 
 
 def render(cfg: Config, name: str, **context: Any) -> bytes:
