@@ -10,7 +10,7 @@ and nothing outside that list is ever deleted.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -18,6 +18,7 @@ from feeder.errors import OutputError
 from feeder.model import OutputFile
 
 MANIFEST = ".feeder-manifest"
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 @dataclass(frozen=True)
@@ -27,19 +28,20 @@ class Published:
     removed: tuple[str, ...]
 
 
-def publish(root: Path, files: Sequence[OutputFile],
-            keep: Iterable[str] = ()) -> Published:
-    """Write ``files`` below ``root``. Of the files feeder wrote before, those neither in
-    ``files`` nor in ``keep`` (still valid, not rewritten this time) are removed."""
+def publish(root: Path, files: Iterable[OutputFile], keep: Iterable[str] = ()) -> Published:
+    """Write ``files`` below ``root``, in their order, each as it comes. Of the files feeder
+    wrote before, those neither in ``files`` nor in ``keep`` (still valid, not rewritten
+    this time) are removed."""
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise OutputError(f"{root}: cannot create output folder: {e.strerror or e}") from e
     written: list[str] = []
     unchanged: list[str] = []
+    made: set[Path] = set()
     for f in files:
-        (written if write_if_changed(root, f.path, f.data) else unchanged).append(f.path)
-    keep = {f.path for f in files} | set(keep)
+        (written if write_if_changed(root, f.path, f.data, made) else unchanged).append(f.path)
+    keep = set(written) | set(unchanged) | set(keep)
     removed = [p for p in _manifest(root) if p not in keep and _remove(root, p)]
     manifest = "".join(p + "\n" for p in sorted(keep)).encode("utf-8")
     write_if_changed(root, MANIFEST, manifest)
@@ -53,27 +55,31 @@ def _target(root: Path, rel: str) -> Path:
     return root.joinpath(*parts)
 
 
-def write_if_changed(root: Path, rel: str, data: bytes) -> bool:
-    """Atomically replace ``root/rel`` with ``data`` unless it already holds exactly that."""
-    import tempfile
-
+def write_if_changed(root: Path, rel: str, data: bytes, made: set[Path] | None = None) -> bool:
+    """Atomically replace ``root/rel`` with ``data`` unless it already holds exactly that.
+    ``made``: folders known to exist (filled in as they are made), saving a ``mkdir`` each."""
     target = _target(root, rel)
     try:
         if target.read_bytes() == data:
             return False
     except OSError:
         pass
+    folder = target.parent
+    tmp = folder / f".tmp-{os.getpid()}.part"  # one file at a time; one writer (the lock)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
+        if made is None or folder not in made:
+            folder.mkdir(parents=True, exist_ok=True)
+            if made is not None:
+                made.add(folder)
+        tmp.unlink(missing_ok=True)             # left by a crash of a process with our pid
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
         try:
             with os.fdopen(fd, "wb") as out:    # no fsync: a file lost to a power cut
-                out.write(data)                 # fails the next build's size/mtime check
-                                                # and is written again
-            Path(tmp).chmod(0o644)
-            Path(tmp).replace(target)
+                os.fchmod(out.fileno(), 0o644)  # fails the next build's size/mtime check
+                out.write(data)                 # and is written again; 0644 whatever the
+            tmp.replace(target)                 # umask, as the files are served
         except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
             raise
     except OSError as e:
         raise OutputError(f"{target}: cannot write: {e.strerror or e}") from e
