@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,17 +90,20 @@ def _links(entry: Entry, feed_urls: Mapping[str, str]) -> Links:
     }
 
 
-def render_pages(pages: Iterable[Page], contents: Mapping[str, Content], cfg: Config
+def render_pages(pages: Sequence[Page], contents: Mapping[str, Content], cfg: Config
                  ) -> list[OutputFile]:
-    from feeder.templates import render
+    from feeder.templates import renderer
 
+    if not pages:
+        return []
+    render = renderer(cfg, "page.html")     # loaded once, filled for every page
     home = url_for(cfg, "")
     feed = {"title": cfg.site.title, "type": MEDIA_TYPES[cfg.output.formats[0]],
             "url": url_for(cfg, feed_file("", cfg.output.formats[0]))}
     files = []
     for page in pages:
         entry, content = page.entry, contents[page.entry.id]
-        data = render(cfg, "page.html", site=cfg.site, home=home, feed=feed,
+        data = render(site=cfg.site, home=home, feed=feed,
                       entry=_entry(entry, page.links, cfg), content=content.html,
                       summary=content.summary)
         files.append(OutputFile(page.path, data))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,17 +22,30 @@ BUILT_IN = Path(__file__).resolve().parent / "assets"
 
 def render(cfg: Config, name: str, **context: Any) -> bytes:
     """Template ``name`` filled with ``context``, as UTF-8 bytes."""
+    return renderer(cfg, name)(**context)
+
+
+def renderer(cfg: Config, name: str) -> Callable[..., bytes]:
+    """``render`` for one template, loaded once: for filling it many times."""
     import jinja2
 
     env = _environment(cfg.pages.templates)
     try:
-        text: str = env.get_template(name).render(**context)
-        return text.encode("utf-8")
+        template = env.get_template(name)
     except jinja2.TemplateSyntaxError as e:
         raise TemplateError(f"{e.filename or name}:{e.lineno}: template error: {e.message}"
                             ) from e
     except jinja2.TemplateError as e:
         raise TemplateError(f"{_where(env, name)}: cannot render: {e}") from e
+
+    def fill(**context: Any) -> bytes:
+        try:
+            text: str = template.render(**context)
+        except jinja2.TemplateError as e:
+            raise TemplateError(f"{_where(env, name)}: cannot render: {e}") from e
+        return text.encode("utf-8")
+
+    return fill
 
 
 def digest(cfg: Config) -> str:
