@@ -72,4 +72,4 @@ def _custom(entry: Entry, raw: RawArticle, cfg: Config) -> set[str]:
 
 def read_files(root: Path, sources: Sequence[SourceFile], cfg: Config) -> Iterator[FileRow]:
     """Rows for these files, in order; on every core when there are many."""
-    return parallel_map(read_file, (root, cfg), sources, chunksize=64)
+    return parallel_map(read_file, (root, cfg), sources, chunksize=256)
