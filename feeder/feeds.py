@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from feeder.pages import NO_PAGES, PagePlan, plan_pages, render_pages
 from feeder.render import feed_file, url_for
 from feeder.selection import AUTHOR, TAG, feed_spec, feed_title, node_kind, signature
 from feeder.slugs import assign_paths
-from feeder.workers import parallel_map
+from feeder.workers import mapping, parallel_map
 
 log = logging.getLogger("feeder")
 
@@ -152,25 +153,23 @@ def render_planned(cfg: Config, db: Index, plan: FeedPlan) -> publish.Published:
     """Render the planned feeds, pages and catalog, publish them, and record it all."""
     if not plan.publishing:
         return publish.Published((), (), ())
-    from feeder.catalog import render_catalog
-
     contents, incomplete = _contents(cfg, db, [
         (e, d) for spec, digests, _ in plan.to_render
         for e, d in zip(spec.entries, digests, strict=True)] + [
         (page.entry, page.digest) for page in plan.pages.to_render])
-    files: list[OutputFile] = []
     specs = [spec for spec, _, _ in plan.to_render]
     if specs:
         from feeder.render import load_libraries
         load_libraries()
-    # workers are forked: they inherit specs and contents, only the indexes are sent
-    for rendered in parallel_map(_render_job, (cfg, specs, contents), range(len(specs)),
-                                 min_parallel=8, chunksize=1):
-        files.extend(rendered)
-    if plan.catalog:
-        files.extend(render_catalog(plan.listings, cfg))
-    files.extend(render_pages(plan.pages.to_render, contents, cfg))
-    done = publish.publish(cfg.output.path, files, plan.keep)
+    # workers are forked: they inherit specs and contents, only the indexes are sent. While
+    # they render the feeds, this process renders and writes the pages (the feeds link to
+    # them), then the feeds, then the catalog (it lists the feeds)
+    with mapping(_render_job, (cfg, specs, contents), range(len(specs)), min_parallel=8,
+                 chunksize=1) as feeds:
+        done = publish.publish(cfg.output.path, chain(
+            render_pages(plan.pages.to_render, contents, cfg),
+            (file for rendered in feeds for file in rendered),
+            _catalog(plan, cfg)), plan.keep)
     for spec, digests, sig in plan.to_render:
         retry = any(e.id in incomplete for e in spec.entries)   # no signature: rendered again
         db.save_feed(node_key(spec.key), spec.path, spec.title, len(digests),
@@ -178,10 +177,16 @@ def render_planned(cfg: Config, db: Index, plan: FeedPlan) -> publish.Published:
     db.drop_feeds(plan.gone)
     db.save_pages([(p.path, "" if p.entry.id in incomplete else p.signature)
                    for p in plan.pages.to_render], plan.pages.gone)
-    db.save_outputs(_stats(cfg.output.path, [f.path for f in files]), done.removed)
+    db.save_outputs(_stats(cfg.output.path, done.written + done.unchanged), done.removed)
     if plan.to_render:
         db.prune_contents(cfg.output.limit)
     return done
+
+
+def _catalog(plan: FeedPlan, cfg: Config) -> Iterator[OutputFile]:
+    if plan.catalog:
+        from feeder.catalog import render_catalog
+        yield from render_catalog(plan.listings, cfg)
 
 
 def _render_job(shared: tuple[Config, list[FeedSpec], dict[str, Content]], n: int

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -40,10 +41,19 @@ def parallel_map(fn: Callable[[Any, T], R], shared: Any, items: Sequence[T],
                  min_parallel: int = 200, chunksize: int = 32) -> Iterator[R]:
     """``fn(shared, item)`` for each item, in order; in worker processes when there are at
     least ``min_parallel`` items and more than one core."""
+    with mapping(fn, shared, items, min_parallel, chunksize) as results:
+        yield from results
+
+
+@contextmanager
+def mapping(fn: Callable[[Any, T], R], shared: Any, items: Sequence[T],
+            min_parallel: int = 200, chunksize: int = 32) -> Iterator[Iterator[R]]:
+    """``parallel_map`` with its workers already at work inside the ``with`` block, so that
+    this process can do something else before it takes the results. Serially, the work is
+    done as the results are taken."""
     workers = min(cores(), 8)
     if len(items) < min_parallel or workers < 2 or not hasattr(os, "fork"):
-        for item in items:
-            yield fn(shared, item)
+        yield (fn(shared, item) for item in items)
         return
     import multiprocessing
     import threading
@@ -56,6 +66,6 @@ def parallel_map(fn: Callable[[Any, T], R], shared: Any, items: Sequence[T],
     try:
         with context.Pool(workers, initializer=_init, initargs=(shared,)) as pool:
             jobs: Iterable[tuple[Callable[[Any, T], R], T]] = ((fn, item) for item in items)
-            yield from pool.imap(_run, jobs, chunksize=chunksize)
+            yield pool.imap(_run, jobs, chunksize=chunksize)
     finally:
         gc.unfreeze()
