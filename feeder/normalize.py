@@ -117,6 +117,8 @@ def _updated(meta: dict[str, Any], published: datetime, cfg: Config, notes: _Not
 
 def _name(value: Any) -> str:
     """One category or tag name: text or number, one line, bounded length."""
+    if value is None:           # the common case: most fields asked for are absent
+        return ""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         return ""
     return one_line(str(value))[:MAX_NAME].strip()

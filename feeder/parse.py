@@ -126,7 +126,7 @@ def read_head(root: Path, source: SourceFile, size: int = 8192) -> bytes:
     try:
         with open(os.path.join(root, source.rel), "rb") as file:  # noqa: PTH118, PTH123
             data = file.read(size)
-            if len(data) == size and _locate(data) is None:
+            if len(data) == size and _bounds(data) is None:
                 data += file.read()
             return data
     except OSError as e:
@@ -137,9 +137,9 @@ _CLOSING = {b"-": re.compile(rb"\n-{3,}[ \t\r]*(?:\n|$)"),
             b"+": re.compile(rb"\n\+{3,}[ \t\r]*(?:\n|$)")}
 
 
-def _locate(data: bytes) -> tuple[str, bytes, str] | None:
-    """(decoded front matter block, body bytes, encoding) when the file starts with a closed
-    ``---``/``+++`` block in an 8-bit encoding; None when only a full decode will tell."""
+def _bounds(data: bytes) -> int | None:
+    """Where a closed ``---``/``+++`` block at the start of the file ends, when it is in an
+    8-bit encoding; None when only a full decode will tell."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data:
         return None
     start = len(data) - len(data.lstrip(b"\xef\xbb\xbf \t\r\n"))
@@ -147,12 +147,19 @@ def _locate(data: bytes) -> tuple[str, bytes, str] | None:
     if closing is None or not data.startswith(data[start:start + 1] * 3, start):
         return None
     end = closing.search(data, start)
+    return None if end is None else end.end()
+
+
+def _locate(data: bytes) -> tuple[str, bytes, str] | None:
+    """(decoded front matter block, body bytes, encoding) when the file starts with a closed
+    ``---``/``+++`` block in an 8-bit encoding; None when only a full decode will tell."""
+    end = _bounds(data)
     if end is None:
         return None
-    head = data[: end.end()]
+    head = data[:end]
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return head.decode(encoding), data[end.end():], encoding
+            return head.decode(encoding), data[end:], encoding
         except UnicodeDecodeError:
             continue
     return None
