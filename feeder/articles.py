@@ -7,6 +7,7 @@ records its error. ``read_files`` uses every core when there are many files (a c
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -31,17 +32,23 @@ def read_file(shared: tuple[Path, Config], source: SourceFile) -> FileRow:
     last moments (``scan.RECENT_NS``), the digest of its bytes. Only the front matter is
     read, except for those recent files."""
     root, cfg = shared
-    base = (source.rel, source.size, source.mtime_ns)
-    if source.size > cfg.source.max_bytes:
-        return FileRow(*base, "", "error", json.dumps([[
-            "error", f"file is {source.size / 1e6:.1f} MB, over the limit of "
-            f"{cfg.source.max_bytes / 1e6:g} MB ([source] max_bytes); not read", None]]))
-    recent = source.mtime_ns + RECENT_NS > time.time_ns()
-    whole = recent or any(feed.reads_text for feed in cfg.feeds)   # keyword filters read bodies
     try:
-        data = parse.read_bytes(root, source) if whole else parse.read_head(root, source)
-    except ArticleError as e:
-        return FileRow(*base, "", "error", json.dumps([["error", str(e), e.line]]))
+        # open(), not Path.open(): 10 µs less per file on a cold start
+        with open(os.path.join(root, source.rel), "rb") as file:  # noqa: PTH118, PTH123
+            if source.size < 0:     # listed without a stat (a cold start): the open file's
+                st = os.fstat(file.fileno())
+                source = SourceFile(source.rel, st.st_size, st.st_mtime_ns)
+            if source.size > cfg.source.max_bytes:
+                return FileRow(*source, "", "error", json.dumps([[
+                    "error", f"file is {source.size / 1e6:.1f} MB, over the limit of "
+                    f"{cfg.source.max_bytes / 1e6:g} MB ([source] max_bytes); not read", None]]))
+            recent = source.mtime_ns + RECENT_NS > time.time_ns()
+            whole = recent or any(feed.reads_text for feed in cfg.feeds)  # keyword filters
+            data = file.read() if whole else parse.head(file)             # read bodies
+    except OSError as e:
+        return FileRow(*source, "", "error", json.dumps([[
+            "error", f"cannot read file: {e.strerror or e}", None]]))
+    base = (source.rel, source.size, source.mtime_ns)
     digest = digest_of(data) if recent else f"{source.size}:{source.mtime_ns}"
     try:
         raw = parse.article(source, data) if whole else parse.front_matter(source, data)

@@ -93,16 +93,28 @@ def _build(cfg: Config, started: float, progress: Progress | None) -> BuildRepor
     lap = _Laps()
     # the index is keyed on the templates too: after an edit, every page is rendered again
     with open_index(index_file(cfg), fingerprint(cfg) + templates.digest(cfg)) as db:
-        by_folder = scan.scan_folders(cfg.source.path, cfg.source.extensions)
-        lap("scan")
-        stamps, known_stamps = scan.stamps(by_folder), db.stamps()
-        moved = {p for p in stamps.keys() | known_stamps.keys()
-                 if stamps.get(p) != known_stamps.get(p)}
-        to_read, gone, confirmed, cold = _changes(cfg.source.path, by_folder, db, moved,
-                                                  not known_stamps)
+        known_stamps = db.stamps()
+        cold = not known_stamps
+        if cold:        # every file is read: the workers stat them as they read them
+            by_folder = {prefix: dict.fromkeys(rels, scan.UNKNOWN) for prefix, rels in
+                         scan.list_folders(cfg.source.path, cfg.source.extensions).items()}
+            lap("scan")
+            found = {rel: sig for files in by_folder.values() for rel, sig in files.items()}
+            to_read = scan.sources(found, found)
+            gone: list[str] = []
+            confirmed: list[str] = []
+        else:
+            by_folder = scan.scan_folders(cfg.source.path, cfg.source.extensions)
+            lap("scan")
+            stamps = scan.stamps(by_folder)
+            moved = {p for p in stamps.keys() | known_stamps.keys()
+                     if stamps.get(p) != known_stamps.get(p)}
+            to_read, gone, confirmed = _changes(cfg.source.path, by_folder, db, moved)
         lap("compare")
         with db.transaction():
-            _update(cfg, db, to_read, gone, confirmed, progress, cold)
+            _update(cfg, db, to_read, gone, confirmed, progress, cold, by_folder)
+            if cold:    # the signatures are in now
+                stamps, moved = scan.stamps(by_folder), set(by_folder)
             db.save_folders(by_folder, stamps, moved)
         lap(f"read {len(to_read)}")
         with db.transaction():
@@ -130,11 +142,11 @@ class _Laps:
         self.last = now
 
 
-def _changes(root: Path, by_folder: dict[str, scan.Signatures], db: Index, moved: set[str],
-             cold: bool) -> tuple[list[SourceFile], list[str], list[str], bool]:
-    """(files to read, files gone, ambiguous files confirmed unchanged by their digest,
-    whether the index was empty). Only the folders whose stamps ``moved`` are compared
-    file by file; the others are known to hold what the index has."""
+def _changes(root: Path, by_folder: dict[str, scan.Signatures], db: Index, moved: set[str]
+             ) -> tuple[list[SourceFile], list[str], list[str]]:
+    """(files to read, files gone, ambiguous files confirmed unchanged by their digest).
+    Only the folders whose stamps ``moved`` are compared file by file; the others are known
+    to hold what the index has."""
     known = db.signatures_in(moved)
     found = {rel: sig for p in moved for rel, sig in by_folder.get(p, {}).items()}
     changed = [rel for rel, seen in found.items() if known.get(rel) != seen]
@@ -149,7 +161,7 @@ def _changes(root: Path, by_folder: dict[str, scan.Signatures], db: Index, moved
                 confirmed.append(rel)
             else:
                 changed.append(rel)
-    return scan.sources(found, changed), gone, confirmed, cold
+    return scan.sources(found, changed), gone, confirmed
 
 
 def _digest(root: Path, rel: str) -> str:
@@ -160,8 +172,10 @@ def _digest(root: Path, rel: str) -> str:
 
 
 def _update(cfg: Config, db: Index, to_read: list[SourceFile], gone: list[str],
-            confirmed: list[str], progress: Progress | None, cold: bool) -> None:
-    """Apply the changes to the index; the feeds they touched are marked pending."""
+            confirmed: list[str], progress: Progress | None, cold: bool,
+            by_folder: dict[str, scan.Signatures]) -> None:
+    """Apply the changes to the index; the feeds they touched are marked pending. On a cold
+    start, the signatures the workers took are filled into ``by_folder``."""
     now = time.time_ns()
     due = db.move_horizon(horizon(cfg))
     nodes, keys = db.forget(gone + ([] if cold else [s.rel for s in to_read]))
@@ -171,6 +185,8 @@ def _update(cfg: Config, db: Index, to_read: list[SourceFile], gone: list[str],
         from feeder.articles import read_files  # the parsing libraries only for work
 
         rows = read_files(cfg.source.path, to_read, cfg)
+        if cold:
+            rows = _signed(rows, by_folder)
         added_nodes, added_keys = db.store(_counted(rows, len(to_read), progress), now,
                                            bulk=cold)
     db.mark_checked(confirmed, now)
@@ -178,6 +194,13 @@ def _update(cfg: Config, db: Index, to_read: list[SourceFile], gone: list[str],
                                                         lambda rel: urn_for(f"path:{rel}"))
     db.recount(None if cold else changed)
     db.mark_pending(changed)    # until rendered: a build that fails later is redone
+
+
+def _signed(rows: Iterable[FileRow], by_folder: dict[str, scan.Signatures]
+            ) -> Iterator[FileRow]:
+    for row in rows:
+        by_folder[row.rel[:row.rel.rfind("/") + 1]][row.rel] = (row.size, row.mtime_ns)
+        yield row
 
 
 def _counted(rows: Iterable[FileRow], total: int, progress: Progress | None

@@ -15,7 +15,7 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import frontmatter
 import yaml_rs
@@ -120,17 +120,13 @@ def read_bytes(root: Path, source: SourceFile) -> bytes:
         raise DecodeError(f"cannot read file: {e.strerror or e}") from e
 
 
-def read_head(root: Path, source: SourceFile, size: int = 8192) -> bytes:
-    """The file's first ``size`` bytes, or all of it when its front matter does not close
-    within them: the metadata pass needs no body, and most of a file's bytes are body."""
-    try:
-        with open(os.path.join(root, source.rel), "rb") as file:  # noqa: PTH118, PTH123
-            data = file.read(size)
-            if len(data) == size and _bounds(data) is None:
-                data += file.read()
-            return data
-    except OSError as e:
-        raise DecodeError(f"cannot read file: {e.strerror or e}") from e
+def head(file: BinaryIO, size: int = 8192) -> bytes:
+    """An open file's first ``size`` bytes, or all of it when its front matter does not
+    close within them: the metadata pass needs no body, and most of a file's bytes are body."""
+    data = file.read(size)
+    if len(data) == size and _bounds(data) is None:
+        data += file.read()
+    return data
 
 
 _CLOSING = {b"-": re.compile(rb"\n-{3,}[ \t\r]*(?:\n|$)"),

@@ -108,6 +108,29 @@ def test_incremental_builds_equal_cold_builds(tmp_path_factory: pytest.TempPathF
         assert cold_outputs(cfg, tmp / "cold") == outputs(tmp / "public")
 
 
+def test_a_cold_start_records_the_signatures_a_rescan_finds(tmp_path: Path) -> None:
+    """A cold start lists the folder without stats and takes them while reading; what it
+    records is what the next scan finds, so a rebuild compares no folder file by file."""
+    from feeder import scan
+    from feeder.config import fingerprint
+    from feeder.index import open_index
+    from feeder.templates import digest
+
+    cfg = small_site(tmp_path)
+    for n in range(9):
+        write(tmp_path / "articles", place(n), n, CATEGORIES[n % 6], DATES[n % 4], False)
+    (tmp_path / "articles/fifo.md").parent.mkdir(exist_ok=True)
+    os.mkfifo(tmp_path / "articles/fifo.md")    # no regular file: neither listed nor read
+    build(cfg)
+    found = scan.scan_folders(cfg.source.path, cfg.source.extensions)
+    with open_index(index_file(cfg), fingerprint(cfg) + digest(cfg)) as db:
+        assert scan.stamps(found) == db.stamps()
+        assert {rel: sig for files in found.values() for rel, sig in files.items()} == \
+            db.signatures_in(found)
+    assert 9 == len({rel for files in found.values() for rel in files})
+    assert (0, ()) == (build(cfg).parsed, build(cfg).written)
+
+
 def test_only_feeds_whose_entries_changed_are_rendered(tmp_path: Path) -> None:
     """Editing an article in D re-renders D and all-articles, not A's feeds."""
     cfg = small_site(tmp_path, limit=10)
@@ -220,7 +243,7 @@ def test_a_failed_render_is_redone_by_the_next_build(tmp_path: Path) -> None:
     write(tmp_path / "articles", "a.md", 1, "[A]", "2022-01-01", False)
     build(cfg)
     write(tmp_path / "articles", "a.md", 2, "[A]", "2022-01-01", False)   # a new title
-    blocker = tmp_path / "public/rss.xml"     # the first file written: the rest never is
+    blocker = tmp_path / "public/rss.xml"     # writing it fails: the files after it never are
     blocker.unlink()
     blocker.mkdir()                           # a folder where the feed must go
     with pytest.raises(OutputError):
