@@ -8,9 +8,10 @@ For each size N it makes (or reuses) a corpus with ``make_corpus.py``, then time
 2. a rebuild with nothing changed,
 3. a rebuild after one article is edited and one added (``make_corpus.py --touch 1 --add 1``),
 
-printing wall seconds (minimum and median of ``--runs`` runs of each) and peak RSS (the
-largest process of the build's tree, from ``wait4``). Then it checks that the output of the
-incremental builds equals, byte for byte, a cold build of the same folder.
+printing wall seconds (minimum and median of ``--runs`` runs of each), a cold build's CPU
+seconds (its processes' user + system time, from ``wait4``) and peak RSS (the largest process
+of the build's tree). Then it checks that the output of the incremental builds equals, byte
+for byte, a cold build of the same folder.
 
     python benchmarks/bench.py                       # 10,000 and 100,000
     python benchmarks/bench.py --sizes 10000 --runs 5
@@ -30,6 +31,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 HERE = Path(__file__).resolve().parent
 MAKE_CORPUS = HERE.parent.parent / "shared" / "bench" / "make_corpus.py"
@@ -48,8 +50,14 @@ path = "{output}"
 """
 
 
-def run_build(work: Path, output: str = "out") -> tuple[float, float]:
-    """One `feeder build` process: (wall seconds, peak RSS in MB)."""
+class Run(NamedTuple):
+    wall: float     # seconds
+    rss: float      # peak RSS in MB, of the largest process of the build's tree
+    cpu: float      # user + system seconds of the build and its worker processes
+
+
+def run_build(work: Path, output: str = "out") -> Run:
+    """One `feeder build` process."""
     (work / "config.toml").write_text(CONFIG.format(output=output), encoding="utf-8")
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "feeder", "build", "-q"], cwd=work)
@@ -58,7 +66,7 @@ def run_build(work: Path, output: str = "out") -> tuple[float, float]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         sys.exit(f"feeder build failed with exit code {proc.returncode} in {work}")
-    return wall, usage.ru_maxrss / 1024
+    return Run(wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
 def corpus(root: Path, size: int, make_corpus: Path) -> Path:
@@ -100,7 +108,7 @@ def settle(work: Path) -> None:
             path.read_bytes()
 
 
-def cold_build(work: Path, settled: bool) -> tuple[float, float]:
+def cold_build(work: Path, settled: bool) -> Run:
     for name in ("out", ".feeder-out"):
         shutil.rmtree(work / name, ignore_errors=True)
     if settled:
@@ -122,10 +130,11 @@ def bench(size: int, runs: int, root: Path, make_corpus: Path, settled: bool
     run_build(work, output="cold-out")      # a cold build of the same folder, fresh state
     shutil.rmtree(work / ".feeder-cold-out", ignore_errors=True)
     shutil.rmtree(work / "cold-out", ignore_errors=True)
-    check, _ = run_build(work, output="cold-out")
+    check = run_build(work, output="cold-out").wall
     differ = same_tree(work / "out", work / "cold-out")
-    return {"cold": [w for w, _ in colds], "nothing": [w for w, _ in nothing],
-            "one": [w for w, _ in one], "rss": max(r for _, r in colds + nothing + one),
+    return {"cold": [r.wall for r in colds], "nothing": [r.wall for r in nothing],
+            "one": [r.wall for r in one], "rss": max(r.rss for r in colds + nothing + one),
+            "cold_cpu": [r.cpu for r in colds],
             "differ": differ, "check": check}
 
 
@@ -146,11 +155,16 @@ def report(size: int, result: dict[str, object]) -> None:
         assert isinstance(times, list)
         print(f"  {label:20s} {min(times):7.2f} s min {statistics.median(times):5.2f}"
               f" s median   target ≤ {target} s")
+    cpu = result["cold_cpu"]
+    assert isinstance(cpu, list)
+    print(f"  cold build's CPU     {min(cpu):7.2f} s min {statistics.median(cpu):5.2f} s median"
+          "   (user + system, all processes)")
     print(f"  peak RSS             {result['rss']:7.0f} MB           target ≤ {rss_t} MB")
     differ = result["differ"]
+    assert isinstance(differ, list)
     print("  incremental output == cold output: "
           + ("yes, byte for byte" if not differ else f"NO, {len(differ)} files differ: "
-             + ", ".join(map(str, differ[:5]))))  # type: ignore[call-overload]
+             + ", ".join(map(str, differ[:5]))))
 
 
 def main() -> int:
