@@ -96,10 +96,9 @@ def _build(cfg: Config, started: float, progress: Progress | None) -> BuildRepor
         known_stamps = db.stamps()
         cold = not known_stamps
         if cold:        # every file is read: the workers stat them as they read them
-            by_folder = {prefix: dict.fromkeys(rels, scan.UNKNOWN) for prefix, rels in
-                         scan.list_folders(cfg.source.path, cfg.source.extensions).items()}
+            by_folder = scan.list_folders(cfg.source.path, cfg.source.extensions)
             lap("scan")
-            found = {rel: sig for files in by_folder.values() for rel, sig in files.items()}
+            found = scan.flat(by_folder)
             to_read = scan.sources(found, found)
             gone: list[str] = []
             confirmed: list[str] = []

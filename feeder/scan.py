@@ -39,6 +39,7 @@ RECENT_NS = 2_000_000_000
 # hidden files, editor leftovers (*~, .#*, *.swp) and partial downloads are no articles
 LEFTOVERS = ("~", ".swp", ".swo", ".tmp", ".part", ".crdownload")
 Signatures = dict[str, tuple[int, int]]
+UNKNOWN = (-1, -1)      # a signature ``list_folders`` leaves to the reader
 
 
 IGNORED_FIRST = (".", "#", "~")
@@ -47,8 +48,13 @@ IGNORED_FIRST = (".", "#", "~")
 def scan(root: Path, extensions: tuple[str, ...]) -> Signatures:
     """Every article file below ``root`` whose extension is in ``extensions``:
     relative path → (size, mtime_ns). Unordered: callers sort what they use."""
+    return flat(scan_folders(root, extensions))
+
+
+def flat(by_folder: dict[str, Signatures]) -> Signatures:
+    """Folder by folder → one mapping of every file."""
     found: Signatures = {}
-    for files in scan_folders(root, extensions).values():
+    for files in by_folder.values():
         found.update(files)
     return found
 
@@ -75,17 +81,17 @@ def scan_folders(root: Path, extensions: tuple[str, ...]) -> dict[str, Signature
     return by_folder
 
 
-def list_folders(root: Path, extensions: tuple[str, ...]) -> dict[str, list[str]]:
-    """The files ``scan_folders`` would find, in the same order, without their stats (the
-    listing's file types are enough): a cold start reads every file anyway, and takes the
-    stats in its worker processes (half a second less at 100,000 files)."""
-    by_folder: dict[str, list[str]] = {}
+def list_folders(root: Path, extensions: tuple[str, ...]) -> dict[str, Signatures]:
+    """The files ``scan_folders`` would find, in the same order, each with the signature
+    ``UNKNOWN`` (the listing's file types are enough): a cold start reads every file anyway,
+    and takes the stats in its worker processes (half a second less at 100,000 files)."""
+    by_folder: dict[str, Signatures] = {}
     for prefix, entries in _walk(root, extensions):
-        found = []
+        found: Signatures = {}
         for entry in entries:
             try:
                 if entry.is_file():
-                    found.append(prefix + entry.name)
+                    found[prefix + entry.name] = UNKNOWN
             except OSError:
                 continue
         if found:
@@ -135,8 +141,6 @@ def sources(found: Signatures, rels: Iterable[str]) -> list[SourceFile]:
     make = tuple.__new__        # SourceFile(...) costs three times as much: 100,000 of them
     return [make(SourceFile, (rel, *found[rel])) for rel in sorted(rels)]
 
-
-UNKNOWN = (-1, -1)      # a signature ``list_folders`` leaves to the reader
 
 
 def _inside(path: Path, real_root: Path) -> bool:
