@@ -23,7 +23,7 @@ from feeder.errors import ArticleError
 from feeder.filters import CustomFeed
 from feeder.index import Index
 from feeder.model import CategoryPath, Content, Entry, FeedListing, FeedSpec, OutputFile, SourceFile
-from feeder.pages import NO_PAGES, PagePlan, plan_pages, render_pages
+from feeder.pages import NO_PAGES, Page, PagePlan, plan_pages, render_pages
 from feeder.render import feed_file, url_for
 from feeder.selection import AUTHOR, TAG, feed_spec, feed_title, node_kind, signature
 from feeder.slugs import assign_paths
@@ -158,18 +158,22 @@ def render_planned(cfg: Config, db: Index, plan: FeedPlan) -> publish.Published:
         for e, d in zip(spec.entries, digests, strict=True)] + [
         (page.entry, page.digest) for page in plan.pages.to_render])
     specs = [spec for spec, _, _ in plan.to_render]
+    pages = plan.pages.to_render
     if specs:
         from feeder.render import load_libraries
         load_libraries()
-    # workers are forked: they inherit specs and contents, only the indexes are sent. While
-    # they render the feeds, this process renders and writes the pages (the feeds link to
-    # them), then the feeds, then the catalog (it lists the feeds)
-    with mapping(_render_job, (cfg, specs, contents), range(len(specs)), min_parallel=8,
-                 chunksize=1) as feeds:
+    if pages:
+        from feeder.templates import renderer
+        renderer(cfg, "page.html")      # loaded (and checked) once, before workers fork
+    # the workers are forked: they inherit specs, pages and contents; only job numbers are
+    # sent. Pages come first, then the feeds (which link to them), then the catalog (which
+    # lists the feeds): what a file links to is written before it
+    jobs = [("pages", n) for n in range(0, len(pages), PAGES_PER_JOB)] + [
+        ("feed", n) for n in range(len(specs))]
+    with mapping(_render_job, (cfg, specs, pages, contents), jobs, min_parallel=8,
+                 chunksize=1) as rendered:
         done = publish.publish(cfg.output.path, chain(
-            render_pages(plan.pages.to_render, contents, cfg),
-            (file for rendered in feeds for file in rendered),
-            _catalog(plan, cfg)), plan.keep)
+            (file for files in rendered for file in files), _catalog(plan, cfg)), plan.keep)
     for spec, digests, sig in plan.to_render:
         retry = any(e.id in incomplete for e in spec.entries)   # no signature: rendered again
         db.save_feed(node_key(spec.key), spec.path, spec.title, len(digests),
@@ -189,11 +193,17 @@ def _catalog(plan: FeedPlan, cfg: Config) -> Iterator[OutputFile]:
         yield from render_catalog(plan.listings, cfg)
 
 
-def _render_job(shared: tuple[Config, list[FeedSpec], dict[str, Content]], n: int
-                ) -> list[OutputFile]:
-    from feeder.render import render_feed
+PAGES_PER_JOB = 25
 
-    cfg, specs, contents = shared
+
+def _render_job(shared: tuple[Config, list[FeedSpec], Sequence[Page], dict[str, Content]],
+                job: tuple[str, int]) -> list[OutputFile]:
+    """One feed (all its formats), or ``PAGES_PER_JOB`` pages from the n-th on."""
+    cfg, specs, pages, contents = shared
+    kind, n = job
+    if kind == "pages":
+        return render_pages(pages[n:n + PAGES_PER_JOB], contents, cfg)
+    from feeder.render import render_feed
     return render_feed(specs[n], contents, cfg)
 
 
