@@ -32,26 +32,32 @@ def read_file(shared: tuple[Path, Config], source: SourceFile) -> FileRow:
     last moments (``scan.RECENT_NS``), the digest of its bytes. Only the front matter is
     read, except for those recent files."""
     root, cfg = shared
-    try:
-        # open(), not Path.open(): 10 µs less per file on a cold start
-        with open(os.path.join(root, source.rel), "rb") as file:  # noqa: PTH118, PTH123
+    end: int | None = -1
+    try:    # os.open, not open(): three system calls fewer per file on a cold start
+        fd = os.open(os.path.join(root, source.rel), os.O_RDONLY)  # noqa: PTH118
+        try:
             if source.size < 0:     # listed without a stat (a cold start): the open file's
-                st = os.fstat(file.fileno())
+                st = os.fstat(fd)
                 source = SourceFile(source.rel, st.st_size, st.st_mtime_ns)
             if source.size > cfg.source.max_bytes:
                 return FileRow(*source, "", "error", json.dumps([[
                     "error", f"file is {source.size / 1e6:.1f} MB, over the limit of "
                     f"{cfg.source.max_bytes / 1e6:g} MB ([source] max_bytes); not read", None]]))
             recent = source.mtime_ns + RECENT_NS > time.time_ns()
-            whole = recent or any(feed.reads_text for feed in cfg.feeds)  # keyword filters
-            data = file.read() if whole else parse.head(file)             # read bodies
+            whole = recent or cfg.reads_text        # keyword filters read bodies
+            if whole:
+                data = _read_all(fd, source.size)
+            else:
+                data, end = parse.head(fd, source.size)
+        finally:
+            os.close(fd)
     except OSError as e:
         return FileRow(*source, "", "error", json.dumps([[
             "error", f"cannot read file: {e.strerror or e}", None]]))
     base = (source.rel, source.size, source.mtime_ns)
     digest = digest_of(data) if recent else f"{source.size}:{source.mtime_ns}"
     try:
-        raw = parse.article(source, data) if whole else parse.front_matter(source, data)
+        raw = parse.article(source, data) if whole else parse.front_matter(source, data, end)
         entry, warnings = normalize(raw, cfg)
     except ArticleError as e:
         return FileRow(*base, digest, "error", json.dumps([["error", str(e), e.line]]))
@@ -66,12 +72,19 @@ def read_file(shared: tuple[Path, Config], source: SourceFile) -> FileRow:
                    micros(entry.published), nodes)
 
 
+def _read_all(fd: int, size: int) -> bytes:
+    chunks = []
+    while chunk := os.read(fd, max(size, 0) + 1):   # a file may grow while it is read
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def _custom(entry: Entry, raw: RawArticle, cfg: Config) -> set[str]:
     """The custom feeds (``[[feeds]]``) that take this entry."""
     if not cfg.feeds:
         return set()
     text = ""
-    if any(feed.reads_text for feed in cfg.feeds):     # title, summary, body text (bounded)
+    if cfg.reads_text:      # title, summary, body text (bounded)
         text = " ".join((entry.title, entry.description, plain_text(raw.body[:200_000])))
         text = text.casefold()
     return {feed.key for feed in cfg.feeds if takes(feed, entry, text)}

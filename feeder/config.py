@@ -8,6 +8,7 @@ the TOML. This module does no other I/O.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import re
 import sys
@@ -159,6 +160,11 @@ class Config:
     server: Server = Server()
     websub: WebSub = WebSub()
     feeds: tuple[CustomFeed, ...] = ()      # [[feeds]]: see ``filters``
+
+    @functools.cached_property
+    def reads_text(self) -> bool:
+        """Some custom feed filters on words: every article's body is read."""
+        return any(feed.reads_text for feed in self.feeds)
 
 
 SECTIONS: dict[str, type] = {

@@ -15,7 +15,7 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import frontmatter
 import yaml_rs
@@ -120,13 +120,19 @@ def read_bytes(root: Path, source: SourceFile) -> bytes:
         raise DecodeError(f"cannot read file: {e.strerror or e}") from e
 
 
-def head(file: BinaryIO, size: int = 8192) -> bytes:
-    """An open file's first ``size`` bytes, or all of it when its front matter does not
-    close within them: the metadata pass needs no body, and most of a file's bytes are body."""
-    data = file.read(size)
-    if len(data) == size and _bounds(data) is None:
-        data += file.read()
-    return data
+def head(fd: int, size: int, first: int = 8192) -> tuple[bytes, int | None]:
+    """The first ``first`` bytes of an open file of ``size`` bytes, or all of it when its
+    front matter does not close within them (the metadata pass needs no body, and most of a
+    file's bytes are body); and where the front matter block ends (``_bounds``)."""
+    data = os.read(fd, first)
+    end = _bounds(data)
+    if end is None and len(data) == first:
+        rest = [data]
+        while chunk := os.read(fd, max(size - len(data), 0) + 1):
+            rest.append(chunk)
+        data = b"".join(rest)
+        end = _bounds(data)
+    return data, end
 
 
 _CLOSING = {b"-": re.compile(rb"\n-{3,}[ \t\r]*(?:\n|$)"),
@@ -146,10 +152,11 @@ def _bounds(data: bytes) -> int | None:
     return None if end is None else end.end()
 
 
-def _locate(data: bytes) -> tuple[str, bytes, str] | None:
+def _locate(data: bytes, end: int | None = -1) -> tuple[str, bytes, str] | None:
     """(decoded front matter block, body bytes, encoding) when the file starts with a closed
-    ``---``/``+++`` block in an 8-bit encoding; None when only a full decode will tell."""
-    end = _bounds(data)
+    ``---``/``+++`` block in an 8-bit encoding; None when only a full decode will tell.
+    ``end``: the block's end, when ``_bounds`` already found it."""
+    end = _bounds(data) if end == -1 else end
     if end is None:
         return None
     head = data[:end]
@@ -161,10 +168,11 @@ def _locate(data: bytes) -> tuple[str, bytes, str] | None:
     return None
 
 
-def front_matter(source: SourceFile, data: bytes) -> RawArticle:
+def front_matter(source: SourceFile, data: bytes, end: int | None = -1) -> RawArticle:
     """The front matter and the first characters of the body, without decoding the rest of
-    the file (what the metadata pass needs; ``article`` gives the whole body)."""
-    found = _locate(data)
+    the file (what the metadata pass needs; ``article`` gives the whole body). ``end`` as
+    ``head`` gives it."""
+    found = _locate(data, end)
     if found is None:
         return article(source, data)
     head, rest, encoding = found
