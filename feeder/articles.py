@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from feeder import parse
-from feeder.codec import encode_entry, micros, node_key
+from feeder.codec import encode_entry, micros
 from feeder.config import Config
 from feeder.errors import ArticleError
 from feeder.filters import takes
@@ -67,7 +67,9 @@ def read_file(shared: tuple[Path, Config], source: SourceFile) -> FileRow:
     problems = json.dumps([["warning", w, None] for w in warnings]) if warnings else None
     if entry is None:
         return FileRow(*base, digest, "draft", problems)
-    nodes = tuple(sorted({node_key(n) for n in memberships(entry, cfg)} | _custom(entry, raw, cfg)))
+    nodes = memberships(entry, cfg)
+    if cfg.feeds:
+        nodes = tuple(sorted({*nodes, *_custom(entry, raw, cfg)}))
     return FileRow(*base, digest, "entry", problems, entry.key, entry.id, encode_entry(entry),
                    micros(entry.published), nodes)
 

@@ -10,7 +10,7 @@ A time without a zone is in the configured zone. Pure: no clock, no I/O.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -22,6 +22,11 @@ _FORMATS = (
 )
 _ZONE_SUFFIX = re.compile(r"^(.*\d)\s+([A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+)*)$")
 _EPOCH = re.compile(r"^-?\d{9,13}(?:\.\d+)?$")
+_RFC822 = re.compile(r"(?:[A-Za-z]{3}, )?(?P<day>\d{1,2}) (?P<month>[A-Za-z]{3}) "
+                     r"(?P<year>\d{4}) (?P<hour>\d\d):(?P<minute>\d\d):(?P<second>\d\d) "
+                     r"(?:GMT|UTC?|Z|(?P<sign>[+-])(?P<zh>\d\d)(?P<zm>\d\d))\Z")
+_MONTHS = {name: n for n, name in enumerate(
+    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
 
 
 def parse_date(value: object, zone: tzinfo) -> datetime:
@@ -62,6 +67,10 @@ def _from_epoch(seconds: float) -> datetime:
 def _from_string(text: str, zone: tzinfo) -> datetime:
     if not text:
         raise ValueError("the date is empty")
+    if text[4:5] == "-" and text[:4].isdigit():    # '2022-01-13…': ISO 8601, Hexo's form
+        moment = _iso(text)
+        if moment is not None:
+            return _aware(moment, zone)
     if text[:1].isalpha():      # 'Thu, 13 Jan 2022 …': RFC 822, the scrapers' usual form
         moment = _rfc822(text)
         if moment is not None:
@@ -98,6 +107,9 @@ def _iso(text: str) -> datetime | None:
 def _rfc822(text: str) -> datetime | None:
     if not text[:1].isalpha() and not re.match(r"^\d{1,2} [A-Za-z]{3} \d{4}", text):
         return None
+    moment = _rfc822_canonical(text)
+    if moment is not None:
+        return moment
     try:
         moment = parsedate_to_datetime(text)
     except (ValueError, TypeError, IndexError):
@@ -105,6 +117,29 @@ def _rfc822(text: str) -> datetime | None:
     if moment.tzinfo is None and text.endswith("-0000"):   # RFC 5322: '-0000' is UTC
         moment = moment.replace(tzinfo=UTC)
     return moment
+
+
+def _rfc822_canonical(text: str) -> datetime | None:
+    """'Mon, 06 Jan 2020 14:12:12 GMT' or '… +0800' without email.utils (twice as fast);
+    None for any other form, which email.utils then reads."""
+    m = _RFC822.match(text)
+    if m is None or m["month"].title() not in _MONTHS:
+        return None
+    offset = 0
+    if m["sign"]:
+        hours, minutes = int(m["zh"]), int(m["zm"])
+        if hours > 23 or minutes > 59:
+            return None
+        offset = (hours * 60 + minutes) * (1 if m["sign"] == "+" else -1)
+    year = int(m["year"])
+    if year < 100:              # as email.utils reads them: '0022' is 2022, '0099' 1999
+        year += 1900 if year > 68 else 2000
+    try:
+        moment = datetime(year, _MONTHS[m["month"].title()], int(m["day"]),
+                          int(m["hour"]), int(m["minute"]), int(m["second"]), tzinfo=UTC)
+    except ValueError:          # 31 February, second 60: no date, as for email.utils
+        return None
+    return moment - timedelta(minutes=offset)
 
 
 def _formats(text: str) -> datetime | None:

@@ -7,9 +7,9 @@ repaired and reported as a warning.
 
 from __future__ import annotations
 
+import functools
 import html
 import posixpath
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
@@ -30,14 +30,7 @@ MAX_TITLE = 1000
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff "   # zero-width characters that make no title
 
 
-@dataclass
-class _Notes:
-    """Warnings gathered while normalising one article."""
-
-    items: list[str] = field(default_factory=list)
-
-    def add(self, message: str) -> None:
-        self.items.append(message)
+_Notes = list[str]     # warnings gathered while normalising one article
 
 
 def is_draft(meta: dict[str, Any]) -> bool:
@@ -54,7 +47,7 @@ def normalize(raw: RawArticle, cfg: Config) -> tuple[Entry | None, list[str]]:
     meta = raw.meta
     if is_draft(meta):
         return None, []
-    notes = _Notes()
+    notes: _Notes = []
     published = _date(meta, raw, cfg, notes)
     link, page = _link(meta, raw.source.rel, published, cfg, notes)
     image = _lead_image(meta, link)
@@ -77,7 +70,7 @@ def normalize(raw: RawArticle, cfg: Config) -> tuple[Entry | None, list[str]]:
         body_format=_body_format(raw.body, cfg.source.body),
         page=page,
     )
-    return entry, notes.items
+    return entry, notes
 
 
 def title(value: Any, cfg: Config) -> str:
@@ -86,9 +79,11 @@ def title(value: Any, cfg: Config) -> str:
         kind = "missing" if value is None else f"a {type(value).__name__}, not text"
         raise FieldError(f"title is {kind}")
     text = one_line(html.unescape(str(value)))
-    for pattern, replacement in cfg.titles.rewrites:
-        text = pattern.sub(replacement, text)
-    text = one_line(text).strip(INVISIBLE)
+    if cfg.titles.rewrites:
+        for pattern, replacement in cfg.titles.rewrites:
+            text = pattern.sub(replacement, text)
+        text = one_line(text)
+    text = text.strip(INVISIBLE)
     if not text:
         raise FieldError("title is empty")
     return shorten(text, MAX_TITLE)
@@ -97,7 +92,7 @@ def title(value: Any, cfg: Config) -> str:
 def _date(meta: dict[str, Any], raw: RawArticle, cfg: Config, notes: _Notes) -> datetime:
     value = meta.get("date")
     if value is None or value == "":
-        notes.add("no date: using the file's modification time")
+        notes.append("no date: using the file's modification time")
         return datetime.fromtimestamp(raw.source.mtime_ns / 1e9, UTC).replace(microsecond=0)
     try:
         return parse_date(value, cfg.site.timezone)
@@ -111,7 +106,7 @@ def _updated(meta: dict[str, Any], published: datetime, cfg: Config, notes: _Not
             try:
                 return max(parse_date(meta[key], cfg.site.timezone), published)
             except ValueError as e:
-                notes.add(f"{key} {e}; using the date instead")
+                notes.append(f"{key} {e}; using the date instead")
     return published
 
 
@@ -148,6 +143,24 @@ def categories(value: Any, lists: str, notes: _Notes | None = None) -> tuple[Cat
     """
     if value is None or value == "" or value == []:
         return ()
+    if type(value) is list and all(type(item) is str for item in value):
+        value = tuple(value)        # the common case: most articles share their lists
+    if type(value) in (str, tuple):
+        paths = _string_paths(value, lists)
+        if len(paths) > MAX_PATHS and notes is not None:
+            notes.append(f"{len(paths)} category paths; only the first {MAX_PATHS} are kept")
+        return paths[:MAX_PATHS]
+    return _paths(value, lists, notes)
+
+
+@functools.lru_cache(maxsize=4096)
+def _string_paths(value: str | tuple[str, ...], lists: str) -> tuple[CategoryPath, ...]:
+    """``_paths`` of a name or a flat list of names (remembered), before the cut."""
+    return _paths(value if isinstance(value, str) else list(value), lists, None, cut=False)
+
+
+def _paths(value: Any, lists: str, notes: _Notes | None, cut: bool = True
+           ) -> tuple[CategoryPath, ...]:
     if isinstance(value, str | int | float) and not isinstance(value, bool):
         raw_paths: list[list[Any]] = [[value]]
     elif isinstance(value, list):
@@ -157,25 +170,25 @@ def categories(value: Any, lists: str, notes: _Notes | None = None) -> tuple[Cat
         else:
             raw_paths = [value]
     else:
-        if notes:
-            notes.add(f"categories is a {type(value).__name__}; ignored")
+        if notes is not None:
+            notes.append(f"categories is a {type(value).__name__}; ignored")
         return ()
     paths: list[CategoryPath] = []
     for raw in raw_paths:
         path = tuple(n for n in (_name(v) for v in raw) if n)[:MAX_DEPTH]
         if path and path not in paths:
             paths.append(path)
-    if len(paths) > MAX_PATHS and notes:
-        notes.add(f"{len(paths)} category paths; only the first {MAX_PATHS} are kept")
-    return tuple(paths[:MAX_PATHS])
+    if len(paths) > MAX_PATHS and notes is not None:
+        notes.append(f"{len(paths)} category paths; only the first {MAX_PATHS} are kept")
+    return tuple(paths[:MAX_PATHS] if cut else paths)
 
 
 def tags(value: Any, notes: _Notes | None = None) -> tuple[str, ...]:
     """Tags: a name or a list of names; flat, de-duplicated, in the given order."""
     items = [value] if not isinstance(value, list) else _flat(value)
     names = list(dict.fromkeys(n for n in (_name(v) for v in items if v is not None) if n))
-    if len(names) > MAX_TAGS and notes:
-        notes.add(f"{len(names)} tags; only the first {MAX_TAGS} are kept")
+    if len(names) > MAX_TAGS and notes is not None:
+        notes.append(f"{len(names)} tags; only the first {MAX_TAGS} are kept")
     return tuple(names[:MAX_TAGS])
 
 
@@ -225,7 +238,7 @@ def _link(meta: dict[str, Any], rel: str, published: datetime, cfg: Config,
             return value, ""
         if key == "permalink" and not scheme:
             return base + quote(value.lstrip("/"), safe="/%#?=&"), ""
-        notes.add(f"{key} {value!r} is not an http(s) URL; ignored")
+        notes.append(f"{key} {value!r} is not an http(s) URL; ignored")
     stem = posixpath.splitext(rel)[0]
     fields = {"path": stem, "stem": posixpath.basename(stem),
               "year": f"{published.year:04d}", "month": f"{published.month:02d}",

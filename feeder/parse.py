@@ -60,7 +60,7 @@ def decode(data: bytes) -> str:
     if b"\x00" in data:
         raise DecodeError("binary file (contains NUL bytes), not a text article")
     try:
-        return data.decode("utf-8-sig")
+        return _text(data, "utf-8-sig")
     except UnicodeDecodeError as utf8_error:
         try:
             return data.decode("gb18030")
@@ -162,7 +162,7 @@ def _locate(data: bytes, end: int | None = -1) -> tuple[str, bytes, str] | None:
     head = data[:end]
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return head.decode(encoding), data[end:], encoding
+            return _text(head, encoding), data[end:], encoding
         except UnicodeDecodeError:
             continue
     return None
@@ -177,7 +177,7 @@ def front_matter(source: SourceFile, data: bytes, end: int | None = -1) -> RawAr
         return article(source, data)
     head, rest, encoding = found
     meta, _, body_line = split(head)
-    return RawArticle(source, meta, rest[:256].decode(encoding, "ignore"), body_line)
+    return RawArticle(source, meta, _text(rest[:256], encoding, "ignore"), body_line)
 
 
 def article(source: SourceFile, data: bytes) -> RawArticle:
@@ -200,10 +200,18 @@ def body(source: SourceFile, data: bytes) -> str:
     return _decode_body(rest, encoding)
 
 
+def _text(data: bytes, encoding: str, errors: str = "strict") -> str:
+    """``data.decode(encoding, errors)``; UTF-8 with an optional BOM without the codec's
+    Python wrapper (the C decoder alone is several times faster on a short head)."""
+    if encoding == "utf-8-sig":
+        return data.removeprefix(codecs.BOM_UTF8).decode("utf-8", errors)
+    return data.decode(encoding, errors)
+
+
 def _decode_body(rest: bytes, encoding: str) -> str:
     for candidate in (encoding, "gb18030" if encoding != "gb18030" else "utf-8"):
         try:
-            return rest.decode(candidate)
+            return _text(rest, candidate)
         except UnicodeDecodeError:
             continue
     return rest.decode(encoding, "replace")    # a few bad bytes cost only those characters

@@ -7,11 +7,13 @@ newest first, ties broken by id: the index keeps them in that order.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from feeder.codec import node_key
 from feeder.config import Config
 from feeder.filters import CUSTOM, CustomFeed
 from feeder.model import CategoryPath, Entry, FeedSpec
@@ -19,17 +21,23 @@ from feeder.model import CategoryPath, Entry, FeedSpec
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def memberships(entry: Entry, cfg: Config) -> set[CategoryPath]:
-    """Every feed an entry belongs to: () for all articles, each category path and its
-    ancestors, and with ``[feeds_by]`` its tags and its author."""
+def memberships(entry: Entry, cfg: Config) -> tuple[str, ...]:
+    """Every feed an entry belongs to, as sorted node keys: all articles (''), each category
+    path and its ancestors, and with ``[feeds_by]`` its tags and its author."""
+    return _memberships(entry.categories, entry.tags if cfg.feeds_by.tags else (),
+                        entry.author.name if cfg.feeds_by.authors and entry.author else None)
+
+
+@functools.lru_cache(maxsize=4096)      # most articles share their categories
+def _memberships(categories: tuple[CategoryPath, ...], tags: tuple[str, ...],
+                 author: str | None) -> tuple[str, ...]:
     nodes: set[CategoryPath] = {()}
-    for path in entry.categories:
+    for path in categories:
         nodes.update(path[:depth] for depth in range(1, len(path) + 1))
-    if cfg.feeds_by.tags:
-        nodes.update((TAG + tag,) for tag in entry.tags)
-    if cfg.feeds_by.authors and entry.author:
-        nodes.add((AUTHOR + entry.author.name,))
-    return nodes
+    nodes.update((TAG + tag,) for tag in tags)
+    if author is not None:
+        nodes.add((AUTHOR + author,))
+    return tuple(sorted(node_key(node) for node in nodes))
 
 
 TAG = "\x1d"            # starts a per-tag feed's node key ([feeds_by] tags)

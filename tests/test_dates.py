@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from feeder.dates import parse_date
 
@@ -131,3 +133,43 @@ def test_parse_date_names_the_impossible_part() -> None:
         parse_date("2022-02-30", SHANGHAI)
     expected = "'2022-02-30' is not a real date: day is out of range for month"
     assert expected == str(caught.value)
+
+
+def _email_utils_reading(text: str) -> datetime | str:
+    """What email.utils alone makes of an RFC 822 date (the reference for the fast path)."""
+    from email.utils import parsedate_to_datetime
+    try:
+        moment = parsedate_to_datetime(text)
+    except (ValueError, TypeError, IndexError):
+        return "no date"
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)   # '-0000'
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        return "no date"
+
+
+@settings(max_examples=400, deadline=None)
+@given(day=st.integers(0, 39), month=st.sampled_from(
+           ["Jan", "feb", "MAR", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+            "Foo"]),
+       year=st.integers(1, 9999), hour=st.integers(0, 25), minute=st.integers(0, 61),
+       second=st.integers(0, 61), weekday=st.sampled_from(["", "Mon, ", "Xyz, "]),
+       zone=st.one_of(st.sampled_from(["GMT", "UT", "UTC", "Z", "EST", "PDT"]),
+                      st.tuples(st.sampled_from("+-"), st.integers(0, 30), st.integers(0, 70))
+                      .map(lambda t: f"{t[0]}{t[1]:02d}{t[2]:02d}")))
+def test_rfc822_dates_read_as_email_utils_reads_them(day: int, month: str, year: int,
+                                                      hour: int, minute: int, second: int,
+                                                      weekday: str, zone: str) -> None:
+    """The canonical RFC 822 form is read without email.utils; the result is the same."""
+    text = f"{weekday}{day:02d} {month} {year:04d} {hour:02d}:{minute:02d}:{second:02d} {zone}"
+    expected = _email_utils_reading(text)
+    try:
+        got: datetime | str = parse_date(text, SHANGHAI)
+    except ValueError:
+        got = "no date"
+    if expected == "no date" and isinstance(got, datetime):
+        pytest.fail(f"{text!r}: read as {got}, email.utils reads no date")
+    if isinstance(expected, datetime):
+        assert got == expected, text
