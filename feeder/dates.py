@@ -123,20 +123,24 @@ def _rfc822_canonical(text: str) -> datetime | None:
     """'Mon, 06 Jan 2020 14:12:12 GMT' or '… +0800' without email.utils (twice as fast);
     None for any other form, which email.utils then reads."""
     m = _RFC822.match(text)
-    if m is None or m["month"].title() not in _MONTHS:
+    if m is None:
+        return None
+    day, month_name, year_text, hour, minute, second, sign, zone_hours, zone_minutes = m.groups()
+    month = _MONTHS.get(month_name.title())
+    if month is None:
         return None
     offset = 0
-    if m["sign"]:
-        hours, minutes = int(m["zh"]), int(m["zm"])
+    if sign:
+        hours, minutes = int(zone_hours), int(zone_minutes)
         if hours > 23 or minutes > 59:
             return None
-        offset = (hours * 60 + minutes) * (1 if m["sign"] == "+" else -1)
-    year = int(m["year"])
+        offset = (hours * 60 + minutes) * (1 if sign == "+" else -1)
+    year = int(year_text)
     if year < 100:              # as email.utils reads them: '0022' is 2022, '0099' 1999
         year += 1900 if year > 68 else 2000
     try:
-        moment = datetime(year, _MONTHS[m["month"].title()], int(m["day"]),
-                          int(m["hour"]), int(m["minute"]), int(m["second"]), tzinfo=UTC)
+        moment = datetime(year, month, int(day), int(hour), int(minute), int(second),
+                          tzinfo=UTC)
     except ValueError:          # 31 February, second 60: no date, as for email.utils
         return None
     return moment - timedelta(minutes=offset)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import html
 import posixpath
+import re
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
@@ -27,6 +28,7 @@ MAX_DEPTH = 8           # levels in one category path
 MAX_PATHS = 20          # category paths of one article (each makes feeds)
 MAX_TAGS = 50
 MAX_TITLE = 1000
+_SCALARS = (str, int, float)    # a tuple: isinstance with ``str | int | float`` is slower
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff "   # zero-width characters that make no title
 
 
@@ -75,7 +77,7 @@ def normalize(raw: RawArticle, cfg: Config) -> tuple[Entry | None, list[str]]:
 
 def title(value: Any, cfg: Config) -> str:
     """A title: text or a number; entities decoded, rewrite rules applied, one line."""
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
+    if type(value) is not str and (isinstance(value, bool) or not isinstance(value, _SCALARS)):
         kind = "missing" if value is None else f"a {type(value).__name__}, not text"
         raise FieldError(f"title is {kind}")
     text = one_line(html.unescape(str(value)))
@@ -114,7 +116,7 @@ def _name(value: Any) -> str:
     """One category or tag name: text or number, one line, bounded length."""
     if value is None:           # the common case: most fields asked for are absent
         return ""
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
+    if type(value) is not str and (isinstance(value, bool) or not isinstance(value, _SCALARS)):
         return ""
     return one_line(str(value))[:MAX_NAME].strip()
 
@@ -161,7 +163,7 @@ def _string_paths(value: str | tuple[str, ...], lists: str) -> tuple[CategoryPat
 
 def _paths(value: Any, lists: str, notes: _Notes | None, cut: bool = True
            ) -> tuple[CategoryPath, ...]:
-    if isinstance(value, str | int | float) and not isinstance(value, bool):
+    if isinstance(value, _SCALARS) and not isinstance(value, bool):
         raw_paths: list[list[Any]] = [[value]]
     elif isinstance(value, list):
         nested = any(isinstance(item, list) for item in value)
@@ -245,11 +247,19 @@ def _link(meta: dict[str, Any], rel: str, published: datetime, cfg: Config,
               "day": f"{published.day:02d}"}
     path = cfg.source.permalink.format_map(fields).lstrip("/")
     if not cfg.pages.enabled:
-        return base + quote(path, safe="/"), ""
+        return base + _quoted(path), ""
     if not path.endswith(("/", ".html", ".htm")):
         path += "/"
     page = path + "index.html" if path.endswith("/") or not path else path
-    return base + quote(path, safe="/"), page
+    return base + _quoted(path), page
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9_.~/-]*")
+
+
+def _quoted(path: str) -> str:
+    """``quote(path, safe='/')``, skipped when there is nothing to quote."""
+    return path if _PLAIN.fullmatch(path) else quote(path, safe="/")
 
 
 def _lead_image(meta: dict[str, Any], link: str) -> str:
