@@ -40,6 +40,19 @@ def plain_text(markup: str) -> str:
     return one_line(html.unescape(_TAG.sub(" ", _BLOCK_END.sub(" ", markup))))
 
 
+def summarize(markup: str, limit: int) -> str:
+    """``shorten(plain_text(markup), limit)``, converting only as much of ``markup`` as that
+    needs: up to a tag's end within ``limit * 4`` characters, when that holds enough text.
+    (Cut right after a '>', no tag, entity or run of spaces straddles the cut; a comment
+    could, so markup with one takes the long way.)"""
+    cut = markup.rfind(">", 0, limit * 4) + 1
+    if 0 < cut < len(markup) and "<!--" not in markup[:cut]:
+        text = plain_text(markup[:cut])
+        if len(text) > limit + 8:       # the rest of the markup cannot change text[:limit]
+            return shorten(text, limit)
+    return shorten(plain_text(markup), limit)
+
+
 def shorten(text: str, limit: int) -> str:
     """At most ``limit`` characters, cut at a space when one is near the end, with '…'."""
     if len(text) <= limit:

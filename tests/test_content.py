@@ -7,11 +7,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from feeder import config
 from feeder.content import render_content
 from feeder.images import DirectImages
 from feeder.model import Content, Entry
+from feeder.text import plain_text, shorten, summarize
 
 CFG = config.load(None)
 IMAGES = DirectImages(True)
@@ -196,3 +199,35 @@ def test_render_content_summary_is_plain_text(body: str) -> None:
     """A summary holds no tags and no escaped ampersands."""
     summary = render(body).summary
     assert [] == [bad for bad in ("<", ">", "&amp;") if bad in summary]
+
+
+PIECES = ["<p>", "</p>", "<br>", "<br/>", "</div>", "<b>", "</b>", '<img src="a>b">',
+          '<a href="x">', "</a>", "&amp;", "&lt;b&gt;", "&#x4e2d;", "&amp", "&nbsp;", " ",
+          "   ", "\n", "\t", "word", "two words", "中文字", "e\u0301", "\u200b", ">", "<",
+          "<!--", "-->"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=120), st.integers(1, 40))
+def test_a_summary_from_the_start_of_the_markup_is_the_whole_markups(
+        pieces: list[str], limit: int) -> None:
+    """``summarize`` converts only the start of long markup; what it gives must not differ
+    from converting all of it."""
+    markup = "".join(pieces)
+    assert summarize(markup, limit) == shorten(plain_text(markup), limit)
+
+
+def test_a_comment_across_the_cut_does_not_leak_its_text_into_a_summary() -> None:
+    markup = "<!-- a > " + "hidden " * 8 + "> " + "x" * 40 + " -->" + "<p>shown</p>" * 30
+    assert summarize(markup, 20) == shorten(plain_text(markup), 20)
+    assert "hidden" not in summarize(markup, 20)
+
+
+def test_where_a_lead_image_leads_is_seen_through_nested_text() -> None:
+    """The lead image goes first unless the body opens with it; text anywhere before the
+    first image (in a parent, in an earlier element's tail) means it does not."""
+    opens = render(f'<div><p><img src="{LEAD}"></p>text</div>', image=LEAD).html
+    assert opens.count(LEAD) == 1
+    for body in (f'<div>Hi<p><img src="{LEAD}"></p></div>',
+                 f'<p><b></b>tail<img src="{LEAD}"></p>', f'x<img src="{LEAD}">'):
+        assert render(body, image=LEAD).html.startswith(f'<p><img src="{LEAD}"'), body
