@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import chain
@@ -27,7 +27,7 @@ from feeder.pages import NO_PAGES, Page, PagePlan, plan_pages, render_pages
 from feeder.render import feed_file, url_for
 from feeder.selection import AUTHOR, TAG, feed_spec, feed_title, node_kind, signature
 from feeder.slugs import assign_paths
-from feeder.workers import mapping, parallel_map
+from feeder.workers import mapping
 
 log = logging.getLogger("feeder")
 
@@ -153,18 +153,26 @@ def render_planned(cfg: Config, db: Index, plan: FeedPlan) -> publish.Published:
     """Render the planned feeds, pages and catalog, publish them, and record it all."""
     if not plan.publishing:
         return publish.Published((), (), ())
+    specs = [spec for spec, _, _ in plan.to_render]
+    pages = plan.pages.to_render
+    catalog: list[OutputFile] = []
+
+    def meanwhile() -> None:
+        """This process's share while the workers clean: the libraries and the page
+        template loaded (before the render workers fork, so they inherit them), and the
+        catalog rendered (it needs no contents)."""
+        if specs:
+            from feeder.render import load_libraries
+            load_libraries()
+        if pages:
+            from feeder.templates import renderer
+            renderer(cfg, "page.html")
+        catalog.extend(_catalog(plan, cfg))
+
     contents, incomplete = _contents(cfg, db, [
         (e, d) for spec, digests, _ in plan.to_render
         for e, d in zip(spec.entries, digests, strict=True)] + [
-        (page.entry, page.digest) for page in plan.pages.to_render])
-    specs = [spec for spec, _, _ in plan.to_render]
-    pages = plan.pages.to_render
-    if specs:
-        from feeder.render import load_libraries
-        load_libraries()
-    if pages:
-        from feeder.templates import renderer
-        renderer(cfg, "page.html")      # loaded (and checked) once, before workers fork
+        (page.entry, page.digest) for page in pages], meanwhile)
     # the workers are forked: they inherit specs, pages and contents; only job numbers are
     # sent. Pages come first, then the feeds (which link to them), then the catalog (which
     # lists the feeds): what a file links to is written before it
@@ -173,7 +181,7 @@ def render_planned(cfg: Config, db: Index, plan: FeedPlan) -> publish.Published:
     with mapping(_render_job, (cfg, specs, pages, contents), jobs, min_parallel=8,
                  chunksize=1) as rendered:
         done = publish.publish(cfg.output.path, chain(
-            (file for files in rendered for file in files), _catalog(plan, cfg)), plan.keep)
+            (file for files in rendered for file in files), catalog), plan.keep)
     for spec, digests, sig in plan.to_render:
         retry = any(e.id in incomplete for e in spec.entries)   # no signature: rendered again
         db.save_feed(node_key(spec.key), spec.path, spec.title, len(digests),
@@ -215,11 +223,11 @@ def _stats(root: Path, rels: Sequence[str]) -> list[tuple[str, int, int]]:
     return rows
 
 
-def _contents(cfg: Config, db: Index, wanted: Sequence[tuple[Entry, str]]
-              ) -> tuple[dict[str, Content], set[str]]:
+def _contents(cfg: Config, db: Index, wanted: Sequence[tuple[Entry, str]],
+              meanwhile: Callable[[], None]) -> tuple[dict[str, Content], set[str]]:
     """entry id → content for every wanted entry: from the cache, else cleaned now; and the
     ids of entries with an image ``localize`` could not download (not cached, so the next
-    build tries again)."""
+    build tries again). ``meanwhile`` runs here while the workers clean."""
     from feeder.images import LocalImages, policy_for
 
     unique = {entry.id: (entry, digest) for entry, digest in wanted}
@@ -230,8 +238,10 @@ def _contents(cfg: Config, db: Index, wanted: Sequence[tuple[Entry, str]]
         from feeder.content import load_libraries
         load_libraries()        # once, before workers fork, instead of once in each
     images = policy_for(cfg)
-    fresh = list(parallel_map(clean_entry, (cfg.source.path, cfg, images),
-                              [e for e, _ in missing], min_parallel=48, chunksize=16))
+    with mapping(clean_entry, (cfg.source.path, cfg, images), [e for e, _ in missing],
+                 min_parallel=48, chunksize=16) as cleaning:
+        meanwhile()
+        fresh = list(cleaning)
     incomplete: set[str] = set()
     if isinstance(images, LocalImages) and missing:
         fresh, incomplete = _localize(cfg, images, [e for e, _ in missing], fresh)
