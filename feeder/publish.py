@@ -9,10 +9,11 @@ and nothing outside that list is ever deleted.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from feeder.errors import OutputError
 from feeder.model import OutputFile
@@ -38,7 +39,7 @@ def publish(root: Path, files: Iterable[OutputFile], keep: Iterable[str] = ()) -
         raise OutputError(f"{root}: cannot create output folder: {e.strerror or e}") from e
     written: list[str] = []
     unchanged: list[str] = []
-    made: set[Path] = set()
+    made: set[str] = set()
     for f in files:
         (written if write_if_changed(root, f.path, f.data, made) else unchanged).append(f.path)
     keep = set(written) | set(unchanged) | set(keep)
@@ -49,41 +50,69 @@ def publish(root: Path, files: Iterable[OutputFile], keep: Iterable[str] = ()) -
 
 
 def _target(root: Path, rel: str) -> Path:
-    parts = PurePosixPath(rel).parts
-    if not parts or PurePosixPath(rel).is_absolute() or any(p in ("..", ".", "") for p in parts):
+    return Path(_path(str(root), rel))
+
+
+def _path(root: str, rel: str) -> str:
+    """``root/rel``, refused when ``rel`` would lead outside ``root``."""
+    parts = rel.split("/")
+    if not rel or rel.startswith("/") or any(p in ("..", ".", "") for p in parts):
         raise OutputError(f"{rel!r}: refusing to write outside the output folder")
-    return root.joinpath(*parts)
+    return os.path.join(root, rel)
 
 
-def write_if_changed(root: Path, rel: str, data: bytes, made: set[Path] | None = None) -> bool:
+def write_if_changed(root: Path, rel: str, data: bytes, made: set[str] | None = None) -> bool:
     """Atomically replace ``root/rel`` with ``data`` unless it already holds exactly that.
     ``made``: folders known to exist (filled in as they are made), saving a ``mkdir`` each."""
-    target = _target(root, rel)
-    try:
-        if target.read_bytes() == data:
-            return False
-    except OSError:
-        pass
-    folder = target.parent
-    tmp = folder / f".tmp-{os.getpid()}.part"  # one file at a time; one writer (the lock)
+    target = _path(str(root), rel)
+    if _holds(target, data):
+        return False
+    folder = os.path.dirname(target)
+    tmp = os.path.join(folder, f".tmp-{os.getpid()}.part")  # one writer: the lock
     try:
         if made is None or folder not in made:
-            folder.mkdir(parents=True, exist_ok=True)
+            os.makedirs(folder, exist_ok=True)
             if made is not None:
                 made.add(folder)
-        tmp.unlink(missing_ok=True)             # left by a crash of a process with our pid
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
         try:
-            with os.fdopen(fd, "wb") as out:    # no fsync: a file lost to a power cut
-                os.fchmod(out.fileno(), 0o644)  # fails the next build's size/mtime check
-                out.write(data)                 # and is written again; 0644 whatever the
-            tmp.replace(target)                 # umask, as the files are served
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
+        except FileExistsError:             # left by a crash of a process with our pid
+            os.unlink(tmp)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
+        try:
+            try:                            # no fsync: a file lost to a power cut fails the
+                os.fchmod(fd, 0o644)        # next build's size/mtime check and is written
+                view = memoryview(data)     # again; 0644 whatever the umask, as served
+                while view:
+                    view = view[os.write(fd, view):]
+            finally:
+                os.close(fd)
+            os.replace(tmp, target)
         except BaseException:
-            tmp.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
             raise
     except OSError as e:
         raise OutputError(f"{target}: cannot write: {e.strerror or e}") from e
     return True
+
+
+def _holds(path: str, data: bytes) -> bool:
+    """Whether the file at ``path`` holds exactly ``data`` (False when it cannot be read)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        chunks, most = [], len(data) + 1
+        while most > 0 and (chunk := os.read(fd, most)):
+            chunks.append(chunk)
+            most -= len(chunk)
+        return b"".join(chunks) == data
+    except OSError:                 # a folder, say: it is replaced, or the write says why
+        return False
+    finally:
+        os.close(fd)
 
 
 def _manifest(root: Path) -> list[str]:
