@@ -169,7 +169,7 @@ def render_planned(cfg: Config, db: Index, plan: FeedPlan) -> publish.Published:
             renderer(cfg, "page.html")
         catalog.extend(_catalog(plan, cfg))
 
-    contents, incomplete = _contents(cfg, db, [
+    contents, incomplete, fresh = _contents(cfg, db, [
         (e, d) for spec, digests, _ in plan.to_render
         for e, d in zip(spec.entries, digests, strict=True)] + [
         (page.entry, page.digest) for page in pages], meanwhile)
@@ -180,6 +180,7 @@ def render_planned(cfg: Config, db: Index, plan: FeedPlan) -> publish.Published:
         ("feed", n) for n in range(len(specs))]
     with mapping(_render_job, (cfg, specs, pages, contents), jobs, min_parallel=8,
                  chunksize=1) as rendered:
+        db.save_contents(fresh)     # while the workers render
         done = publish.publish(cfg.output.path, chain(
             (file for files in rendered for file in files), catalog), plan.keep)
     for spec, digests, sig in plan.to_render:
@@ -224,10 +225,12 @@ def _stats(root: Path, rels: Sequence[str]) -> list[tuple[str, int, int]]:
 
 
 def _contents(cfg: Config, db: Index, wanted: Sequence[tuple[Entry, str]],
-              meanwhile: Callable[[], None]) -> tuple[dict[str, Content], set[str]]:
-    """entry id → content for every wanted entry: from the cache, else cleaned now; and the
-    ids of entries with an image ``localize`` could not download (not cached, so the next
-    build tries again). ``meanwhile`` runs here while the workers clean."""
+              meanwhile: Callable[[], None]
+              ) -> tuple[dict[str, Content], set[str], list[tuple[str, str, str, str]]]:
+    """entry id → content for every wanted entry: from the cache, else cleaned now; the ids
+    of entries with an image ``localize`` could not download (not cached, so the next build
+    tries again); and the rows the cleaned ones add to the cache. ``meanwhile`` runs here
+    while the workers clean."""
     from feeder.images import LocalImages, policy_for
 
     unique = {entry.id: (entry, digest) for entry, digest in wanted}
@@ -252,8 +255,7 @@ def _contents(cfg: Config, db: Index, wanted: Sequence[tuple[Entry, str]],
         elif entry.id not in incomplete:    # cached under the index's version of the file
             rows.append((version, content.html, content.summary, content.image))
         contents[entry.id] = content
-    db.save_contents(rows)
-    return contents, incomplete
+    return contents, incomplete, rows
 
 
 Cleaned = tuple[Content, str, list[str]]      # content, problem, images still to download
