@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _FORMATS = (
@@ -110,6 +109,8 @@ def _rfc822(text: str) -> datetime | None:
     moment = _rfc822_canonical(text)
     if moment is not None:
         return moment
+    from email.utils import parsedate_to_datetime  # only now: importing it costs 12-25 ms
+
     try:
         moment = parsedate_to_datetime(text)
     except (ValueError, TypeError, IndexError):
