@@ -30,6 +30,11 @@ _MONTHS = {name: n for n, name in enumerate(
 
 def parse_date(value: object, zone: tzinfo) -> datetime:
     """``value`` → aware UTC datetime; ``ValueError`` with a readable reason if it is no date."""
+    if type(value) is str:      # the common case first
+        try:
+            return _from_string(value.strip(), zone)
+        except OverflowError as e:
+            raise ValueError(f"{value!r} is out of the representable date range") from e
     if isinstance(value, bool) or value is None:
         raise ValueError(f"{value!r} is not a date")
     try:

@@ -187,6 +187,8 @@ def _paths(value: Any, lists: str, notes: _Notes | None, cut: bool = True
 
 def tags(value: Any, notes: _Notes | None = None) -> tuple[str, ...]:
     """Tags: a name or a list of names; flat, de-duplicated, in the given order."""
+    if value is None:           # most articles have none
+        return ()
     items = [value] if not isinstance(value, list) else _flat(value)
     names = list(dict.fromkeys(n for n in (_name(v) for v in items if v is not None) if n))
     if len(names) > MAX_TAGS and notes is not None:
@@ -242,9 +244,11 @@ def _link(meta: dict[str, Any], rel: str, published: datetime, cfg: Config,
             return base + quote(value.lstrip("/"), safe="/%#?=&"), ""
         notes.append(f"{key} {value!r} is not an http(s) URL; ignored")
     stem = posixpath.splitext(rel)[0]
-    fields = {"path": stem, "stem": posixpath.basename(stem),
-              "year": f"{published.year:04d}", "month": f"{published.month:02d}",
-              "day": f"{published.day:02d}"}
+    fields = {"path": stem, "stem": posixpath.basename(stem)}
+    if "{year" in cfg.source.permalink or "{month" in cfg.source.permalink or (
+            "{day" in cfg.source.permalink):
+        fields.update(year=f"{published.year:04d}", month=f"{published.month:02d}",
+                      day=f"{published.day:02d}")
     path = cfg.source.permalink.format_map(fields).lstrip("/")
     if not cfg.pages.enabled:
         return base + _quoted(path), ""
@@ -278,7 +282,7 @@ def _body_base(meta: dict[str, Any], image: str, cfg: Config) -> str:
     """Relative URLs in a body belong to the article's source site: its ``link``, else the
     lead image's site (scrapers keep the image host), else feeder's own ``base_url``."""
     link = _name(meta.get("link"))
-    if urlsplit(link).scheme in ("http", "https"):
+    if link and urlsplit(link).scheme in ("http", "https"):
         return link
     if image:
         scheme, _, rest = image.partition("://")
