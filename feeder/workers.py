@@ -7,8 +7,8 @@ would save.
 Not ``multiprocessing.Pool``: its helper threads cost this process 0.2-0.3 s of CPU per 1,000
 results (its worker-handler thread spins while results wait in the pipe), and every item was
 pickled on the way out. Here each worker inherits the items when it forks, takes every n-th
-chunk of them, and sends back only results, over its own pipe; this process reads whichever
-pipe is ready, with no thread of its own.
+chunk of them, and sends back only results, over its own pipe; one thread here reads
+whichever pipe is ready.
 """
 
 from __future__ import annotations
@@ -62,6 +62,7 @@ def mapping(fn: Callable[[Any, T], R], shared: Any, items: Sequence[T],
     context: Any = multiprocessing.get_context("fork" if threading.active_count() == 1
                                           else "forkserver")
     processes, pipes = [], []
+    results: _Results | None = None
     gc.freeze()     # what exists now is shared with the workers: keep the GC off those pages
     try:
         for k in range(workers):
@@ -72,13 +73,16 @@ def mapping(fn: Callable[[Any, T], R], shared: Any, items: Sequence[T],
             process.start()
             writer.close()
             pipes.append(reader)
-        yield _in_order(pipes, processes, -(-len(items) // chunksize))
+        results = _Results(pipes, processes, -(-len(items) // chunksize))
+        yield iter(results)
     finally:
         gc.unfreeze()
         for process in processes:
             if process.is_alive():
                 process.terminate()
             process.join()
+        if results is not None:
+            results.reader.join()       # every pipe has reached its end: the thread is done
         for pipe in pipes:
             pipe.close()
 
@@ -104,27 +108,52 @@ def _work(fn: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any], chun
         pipe.send((chunk, results, None))
 
 
-def _in_order(pipes: list[Any], processes: list[Any], chunks: int) -> Iterator[Any]:
-    """The workers' results in item order, read from whichever pipe has some."""
-    from multiprocessing.connection import wait
+class _Results:
+    """The workers' results in item order. A thread reads them as they come, from whichever
+    pipe has some, so that no worker waits on a full pipe while this process is busy with
+    the results before (writing files, say)."""
 
-    arrived: dict[int, Any] = {}
-    open_pipes = list(pipes)
-    for chunk in range(chunks):
-        while chunk not in arrived:
-            if not open_pipes:
-                codes = ", ".join(str(p.exitcode) for p in processes if p.exitcode)
-                raise FeederError(f"a worker process ended before sending its results "
-                                  f"(exit code {codes or 'unknown'}); out of memory?")
-            ready: list[Any] = wait(open_pipes)
-            for pipe in ready:
-                try:
-                    number, results, error = pipe.recv()
-                except EOFError:            # that worker is done, or died
-                    open_pipes.remove(pipe)
-                    continue
-                arrived[number] = (results, error)
-        results, error = arrived.pop(chunk)
-        if error is not None:
-            raise error
-        yield from results
+    def __init__(self, pipes: list[Any], processes: list[Any], chunks: int) -> None:
+        import threading
+
+        self.processes = processes
+        self.chunks = chunks
+        self.arrived: dict[int, tuple[Any, BaseException | None]] = {}
+        self.ready = threading.Condition()
+        self.finished = False
+        self.reader = threading.Thread(target=self._read, args=(list(pipes),), daemon=True)
+        self.reader.start()
+
+    def _read(self, pipes: list[Any]) -> None:
+        from multiprocessing.connection import wait
+
+        try:
+            while pipes:
+                ready: list[Any] = wait(pipes)
+                for pipe in ready:
+                    try:
+                        number, results, error = pipe.recv()
+                    except (EOFError, OSError):     # that worker is done, or died
+                        pipes.remove(pipe)
+                        continue
+                    with self.ready:
+                        self.arrived[number] = (results, error)
+                        self.ready.notify()
+        finally:
+            with self.ready:
+                self.finished = True
+                self.ready.notify()
+
+    def __iter__(self) -> Iterator[Any]:
+        for chunk in range(self.chunks):
+            with self.ready:
+                while chunk not in self.arrived and not self.finished:
+                    self.ready.wait()
+                if chunk not in self.arrived:
+                    codes = ", ".join(str(p.exitcode) for p in self.processes if p.exitcode)
+                    raise FeederError(f"a worker process ended before sending its results "
+                                      f"(exit code {codes or 'unknown'}); out of memory?")
+                results, error = self.arrived.pop(chunk)
+            if error is not None:
+                raise error
+            yield from results
