@@ -209,12 +209,7 @@ def author(value: Any, notes: _Notes | None = None) -> Author | None:
         if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
             url = ""
         return Author(name or email, email, url) if (name or email) else None
-    if value is None:
-        return None
-    if type(value) is str:
-        return _named(value)
-    name = _name(value)
-    return Author(name) if name else None
+    return _named(value if type(value) is str else _name(value))
 
 
 @functools.lru_cache(maxsize=4096)      # most articles share their authors
