@@ -120,6 +120,7 @@ def _build(cfg: Config, started: float, progress: Progress | None) -> BuildRepor
             plan = plan_feeds(cfg, db, db.pending())
             lap("plan")
             done = render_planned(cfg, db, plan)
+            db.finish_indexes()     # if render_planned had nothing to do
             db.clear_pending()
         lap(f"render {len(plan.to_render)}")
         files = sum(len(f) for f in by_folder.values())

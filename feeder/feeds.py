@@ -158,9 +158,10 @@ def render_planned(cfg: Config, db: Index, plan: FeedPlan) -> publish.Published:
     catalog: list[OutputFile] = []
 
     def meanwhile() -> None:
-        """This process's share while the workers clean: the libraries and the page
-        template loaded (before the render workers fork, so they inherit them), and the
-        catalog rendered (it needs no contents)."""
+        """This process's share while the workers clean: a cold start's last indexes built,
+        the libraries and the page template loaded (before the render workers fork, so they
+        inherit them), and the catalog rendered (it needs no contents)."""
+        db.finish_indexes()
         if specs:
             from feeder.render import load_libraries
             load_libraries()

@@ -22,7 +22,15 @@ from pathlib import Path
 from feeder.codec import decode_entry
 from feeder.model import Entry, FileRow
 from feeder.scan import RECENT_NS
-from feeder.schema import INDEXES, SCHEMA, SCHEMA_VERSION, connect, fresh_path, remove_index
+from feeder.schema import (
+    INDEXES,
+    PLANNING,
+    SCHEMA,
+    SCHEMA_VERSION,
+    connect,
+    fresh_path,
+    remove_index,
+)
 
 
 class Index:
@@ -32,6 +40,7 @@ class Index:
         self.db = conn
         self.replaces = replaces    # a fresh index: the file it takes the place of once done
         self.horizon = 2**62        # entries dated later (µs since 1970) are held back
+        self.deferred = False       # secondary indexes still to build (``finish_indexes``)
 
     def __enter__(self) -> Index:
         return self
@@ -111,10 +120,19 @@ class Index:
         pending = iter(rows)
         while batch := list(islice(pending, 1000)):     # bounded memory however many arrive
             self._insert(batch, now_ns, nodes, keys)
-        if bulk:
+        if bulk:       # what planning the feeds needs now; the rest while bodies are cleaned
+            for statement in INDEXES.strip().splitlines():
+                if statement.split()[5] in PLANNING:   # CREATE INDEX IF NOT EXISTS name
+                    self.db.execute(statement)
+            self.deferred = True
+        return nodes, keys
+
+    def finish_indexes(self) -> None:
+        """Build the secondary indexes a cold start left for later (none otherwise)."""
+        if self.deferred:
             for statement in INDEXES.strip().splitlines():
                 self.db.execute(statement)
-        return nodes, keys
+            self.deferred = False
 
     def _insert(self, rows: list[FileRow], now_ns: int, nodes: set[str], keys: set[str]
                 ) -> None:

@@ -36,6 +36,10 @@ CREATE INDEX IF NOT EXISTS members_order ON members(node, published DESC, id);
 CREATE INDEX IF NOT EXISTS members_rel ON members(rel);
 """
 
+# the indexes that settling ids and planning the feeds use; a cold start builds the others
+# while the workers clean bodies (Index.finish_indexes)
+PLANNING = frozenset({"members_order", "entries_key"})
+
 
 def connect(path: Path, *pragmas: str) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level="DEFERRED")

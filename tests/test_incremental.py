@@ -131,6 +131,22 @@ def test_a_cold_start_records_the_signatures_a_rescan_finds(tmp_path: Path) -> N
     assert (0, ()) == (build(cfg).parsed, build(cfg).written)
 
 
+@pytest.mark.parametrize("articles", [9, 0])
+def test_a_cold_start_builds_every_index_it_put_off(tmp_path: Path, articles: int) -> None:
+    """A cold start builds two indexes before planning and the rest while bodies are
+    cleaned; every one exists at the end, also when there was nothing to clean."""
+    from feeder.schema import INDEXES
+
+    cfg = small_site(tmp_path)
+    for n in range(articles):
+        write(tmp_path / "articles", place(n), n, CATEGORIES[n % 6], DATES[n % 4], False)
+    build(cfg)
+    with sqlite3.connect(index_file(cfg)) as db:
+        made = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'"
+                                         " AND name NOT LIKE 'sqlite_%'")}
+    assert {line.split()[5] for line in INDEXES.strip().splitlines()} == made
+
+
 def test_only_feeds_whose_entries_changed_are_rendered(tmp_path: Path) -> None:
     """Editing an article in D re-renders D and all-articles, not A's feeds."""
     cfg = small_site(tmp_path, limit=10)
