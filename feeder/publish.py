@@ -54,11 +54,12 @@ def _target(root: Path, rel: str) -> Path:
 
 
 def _path(root: str, rel: str) -> str:
-    """``root/rel``, refused when ``rel`` would lead outside ``root``."""
-    parts = rel.split("/")
-    if not rel or rel.startswith("/") or any(p in ("..", ".", "") for p in parts):
+    """``root/rel``, refused when ``rel`` would lead outside ``root``; empty and '.' parts
+    are dropped, as pathlib drops them."""
+    parts = [p for p in rel.split("/") if p not in ("", ".")]
+    if not parts or rel.startswith("/") or ".." in parts:
         raise OutputError(f"{rel!r}: refusing to write outside the output folder")
-    return os.path.join(root, rel)
+    return os.path.join(root, *parts)
 
 
 def write_if_changed(root: Path, rel: str, data: bytes, made: set[str] | None = None) -> bool:

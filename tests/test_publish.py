@@ -39,6 +39,14 @@ def test_paths_outside_the_output_are_refused(tmp_path: Path, rel: str) -> None:
         write_if_changed(tmp_path / "out", rel, b"x")
 
 
+@pytest.mark.parametrize("rel", ["a//b.xml", "a/./b.xml", "./a/b.xml"])
+def test_empty_and_dot_parts_of_a_path_are_dropped(tmp_path: Path, rel: str) -> None:
+    """'a//b.xml' (a permalink pattern with a doubled slash, say) is a/b.xml, as pathlib
+    reads it, not a refusal."""
+    assert write_if_changed(tmp_path, rel, b"x")
+    assert b"x" == (tmp_path / "a" / "b.xml").read_bytes()
+
+
 def test_files_no_longer_produced_are_removed_with_empty_folders(tmp_path: Path) -> None:
     """Stale feeder files go, their empty folders too; foreign files stay."""
     publish(tmp_path, [OutputFile("a/b/rss.xml", b"1"), OutputFile("rss.xml", b"2")])
