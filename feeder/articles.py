@@ -46,7 +46,7 @@ def read_file(shared: tuple[Path, Config], source: SourceFile) -> FileRow:
             recent = source.mtime_ns + RECENT_NS > time.time_ns()
             whole = recent or cfg.reads_text        # keyword filters read bodies
             if whole:
-                data = _read_all(fd, source.size)
+                data = parse.read_all(fd, source.size)
             else:
                 data, end = parse.head(fd, source.size)
         finally:
@@ -72,13 +72,6 @@ def read_file(shared: tuple[Path, Config], source: SourceFile) -> FileRow:
         nodes = tuple(sorted({*nodes, *_custom(entry, raw, cfg)}))
     return FileRow(*base, digest, "entry", problems, entry.key, entry.id, encode_entry(entry),
                    micros(entry.published), nodes)
-
-
-def _read_all(fd: int, size: int) -> bytes:
-    chunks = []
-    while chunk := os.read(fd, max(size, 0) + 1):   # a file may grow while it is read
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _custom(entry: Entry, raw: RawArticle, cfg: Config) -> set[str]:

@@ -30,14 +30,11 @@ _MONTHS = {name: n for n, name in enumerate(
 
 def parse_date(value: object, zone: tzinfo) -> datetime:
     """``value`` → aware UTC datetime; ``ValueError`` with a readable reason if it is no date."""
-    if type(value) is str:      # the common case first
-        try:
-            return _from_string(value.strip(), zone)
-        except OverflowError as e:
-            raise ValueError(f"{value!r} is out of the representable date range") from e
-    if isinstance(value, bool) or value is None:
-        raise ValueError(f"{value!r} is not a date")
     try:
+        if isinstance(value, str):      # the common case first
+            return _from_string(value.strip(), zone)
+        if isinstance(value, bool) or value is None:
+            raise ValueError(f"{value!r} is not a date")
         if isinstance(value, datetime):
             return _aware(value, zone)
         if isinstance(value, date):
@@ -46,8 +43,6 @@ def parse_date(value: object, zone: tzinfo) -> datetime:
             if abs(value) < 1e8:    # `date: 2022` is a year, not 1970 plus 2022 seconds
                 raise ValueError(f"{value!r} is not a date (too small for epoch seconds)")
             return _from_epoch(float(value))
-        if isinstance(value, str):
-            return _from_string(value.strip(), zone)
     except OverflowError as e:
         raise ValueError(f"{value!r} is out of the representable date range") from e
     raise ValueError(f"{value!r} is not a date (a {type(value).__name__})")

@@ -127,12 +127,17 @@ def head(fd: int, size: int, first: int = 8192) -> tuple[bytes, int | None]:
     data = os.read(fd, first)
     end = _bounds(data)
     if end is None and len(data) == first:
-        rest = [data]
-        while chunk := os.read(fd, max(size - len(data), 0) + 1):
-            rest.append(chunk)
-        data = b"".join(rest)
+        data += read_all(fd, size - len(data))
         end = _bounds(data)
     return data, end
+
+
+def read_all(fd: int, size: int) -> bytes:
+    """The rest of an open file expected to hold ``size`` more bytes (it may have grown)."""
+    chunks = []
+    while chunk := os.read(fd, max(size, 0) + 1):
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 _CLOSING = {b"-": re.compile(rb"\n-{3,}[ \t\r]*(?:\n|$)"),
