@@ -176,7 +176,10 @@ def render_planned(cfg: Config, db: Index, plan: FeedPlan) -> publish.Published:
         (page.entry, page.digest) for page in pages], meanwhile)
     # the workers are forked: they inherit specs, pages and contents; only job numbers are
     # sent. Pages come first, then the feeds (which link to them), then the catalog (which
-    # lists the feeds): what a file links to is written before it
+    # lists the feeds): what a file links to is written before it. The workers write the
+    # pages (a folder each: most of the file system's work); the feeds are written here,
+    # each when its turn comes, so after every page's result has arrived
+    publish.make_root(cfg.output.path)
     jobs = [("pages", n) for n in range(0, len(pages), PAGES_PER_JOB)] + [
         ("feed", n) for n in range(len(specs))]
     with mapping(_render_job, (cfg, specs, pages, contents), jobs, min_parallel=8,
@@ -207,12 +210,13 @@ PAGES_PER_JOB = 25
 
 
 def _render_job(shared: tuple[Config, list[FeedSpec], Sequence[Page], dict[str, Content]],
-                job: tuple[str, int]) -> list[OutputFile]:
-    """One feed (all its formats), or ``PAGES_PER_JOB`` pages from the n-th on."""
+                job: tuple[str, int]) -> list[OutputFile] | list[publish.Outcome]:
+    """One feed (all its formats), or ``PAGES_PER_JOB`` pages from the n-th on, written."""
     cfg, specs, pages, contents = shared
     kind, n = job
     if kind == "pages":
-        return render_pages(pages[n:n + PAGES_PER_JOB], contents, cfg)
+        return publish.write(cfg.output.path,
+                             render_pages(pages[n:n + PAGES_PER_JOB], contents, cfg))
     from feeder.render import render_feed
     return render_feed(specs[n], contents, cfg)
 

@@ -29,24 +29,41 @@ class Published:
     removed: tuple[str, ...]
 
 
-def publish(root: Path, files: Iterable[OutputFile], keep: Iterable[str] = ()) -> Published:
-    """Write ``files`` below ``root``, in their order, each as it comes. Of the files feeder
-    wrote before, those neither in ``files`` nor in ``keep`` (still valid, not rewritten
-    this time) are removed."""
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise OutputError(f"{root}: cannot create output folder: {e.strerror or e}") from e
+Outcome = tuple[str, bool]     # a file's path, and whether it was written (else unchanged)
+
+
+def publish(root: Path, files: Iterable[OutputFile | Outcome], keep: Iterable[str] = ()
+            ) -> Published:
+    """Write ``files`` below ``root``, in their order, each as it comes; an ``Outcome`` in
+    ``files`` is a file already written by ``write`` (in a worker process, after
+    ``make_root``). Of the files feeder wrote before, those neither in ``files`` nor in
+    ``keep`` (still valid, not rewritten this time) are removed."""
+    make_root(root)
     written: list[str] = []
     unchanged: list[str] = []
     made: set[str] = set()
     for f in files:
-        (written if write_if_changed(root, f.path, f.data, made) else unchanged).append(f.path)
+        path, changed = ((f.path, write_if_changed(root, f.path, f.data, made))
+                         if isinstance(f, OutputFile) else f)
+        (written if changed else unchanged).append(path)
     keep = set(written) | set(unchanged) | set(keep)
     removed = [p for p in _manifest(root) if p not in keep and _remove(root, p)]
     manifest = "".join(p + "\n" for p in sorted(keep)).encode("utf-8")
     write_if_changed(root, MANIFEST, manifest)
     return Published(tuple(written), tuple(unchanged), tuple(removed))
+
+
+def make_root(root: Path) -> None:
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"{root}: cannot create output folder: {e.strerror or e}") from e
+
+
+def write(root: Path, files: Iterable[OutputFile]) -> list[Outcome]:
+    """Write each of ``files`` unless it holds those bytes already (``publish`` does the
+    rest)."""
+    return [(f.path, write_if_changed(root, f.path, f.data)) for f in files]
 
 
 def _target(root: Path, rel: str) -> Path:

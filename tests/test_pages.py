@@ -15,7 +15,7 @@ from lxml import html as lxml_html
 
 from feeder.build import build
 from feeder.config import Config, load
-from feeder.errors import TemplateError
+from feeder.errors import OutputError, TemplateError
 
 from .processes import feeder_process, free_port, listening, until
 
@@ -246,3 +246,20 @@ def test_a_page_never_takes_the_place_of_a_feeder_file(tmp_path: Path,
     build(load(_with(tmp_path, 'permalink = "{stem}.html"')))
     assert "<h1>Pages</h1>" in (tmp_path / "public/index.html").read_text(encoding="utf-8")
     assert "index.md: no page: index.html is one of the feeds' files" in caplog.text
+
+
+def test_a_page_that_cannot_be_written_fails_the_build_and_names_it(tmp_path: Path) -> None:
+    """Pages are written by the worker processes: one that cannot be written is an error
+    naming it, and the previous feeds stay as they were."""
+    corpus(tmp_path / "articles", 240)      # enough pages and feeds for worker processes
+    cfg = config(tmp_path)
+    build(cfg)
+    rss = (tmp_path / "public/rss.xml").read_bytes()
+    (tmp_path / "articles/plain 0.md").write_text(
+        "---\ntitle: Newest\ndate: 2026-11-30\ncategories: [[Life]]\n---\n<p>new</p>\n",
+        encoding="utf-8")      # newest: in the feeds now, so it gets a page
+    assert not (tmp_path / "public/posts/plain 0").exists()
+    (tmp_path / "public/posts/plain 0").write_text("in the way", encoding="utf-8")
+    with pytest.raises(OutputError, match=r"plain 0/index\.html: cannot write"):
+        build(cfg)
+    assert rss == (tmp_path / "public/rss.xml").read_bytes()
