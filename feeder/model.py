@@ -34,14 +34,19 @@ class RawArticle:
 
 @dataclass(frozen=True)
 class Author:
+    """An article's author, or the site's."""
+
     name: str
     email: str = ""
     url: str = ""
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One article's normalised metadata: all that selection and the feeds' headers need."""
+class Entry(NamedTuple):
+    """One article's normalised metadata: all that selection and the feeds' headers need.
+
+    A NamedTuple, not a dataclass, like ``SourceFile``: one is made for every file read and
+    for every entry taken from the index, and a frozen dataclass's ``__init__`` (one
+    ``object.__setattr__`` per field) costs three times as much: 4.2 µs against 1.3 µs."""
 
     id: str                                 # stable: urn:uuid derived from `key`
     key: str                                # what the id comes from, e.g. 'path:2022/a.md'

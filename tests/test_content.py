@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,7 +29,7 @@ ENTRY = Entry(
 
 def render(body: str, **changes: Any) -> Content:
     """``render_content`` for ``body`` on ENTRY with some fields changed."""
-    return render_content(dataclasses.replace(ENTRY, **changes), body, CFG, IMAGES)
+    return render_content(ENTRY._replace(**changes), body, CFG, IMAGES)
 
 
 @pytest.mark.parametrize(("body", "expected"), [
