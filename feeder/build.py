@@ -54,6 +54,8 @@ class Reading:
 
 @dataclass(frozen=True)
 class BuildReport:
+    """What one build did, for the CLI and the status file."""
+
     reading: Reading
     parsed: int                 # files read this time (new or changed)
     forgotten: int              # files gone since the last build

@@ -39,6 +39,8 @@ def _opt(conv: Callable[[Any], Any], default: Any) -> Any:
 
 @dataclass(frozen=True)
 class Site:
+    """``[site]``: the site the feeds belong to."""
+
     title: str = _opt(v.text, "feeder")
     base_url: str = _opt(v.base_url, "http://127.0.0.1:8080/")
     description: str = _opt(v.text, "")
@@ -51,6 +53,8 @@ class Site:
 
 @dataclass(frozen=True)
 class Source:
+    """``[source]``: the article folder and how to read it."""
+
     path: Path = _opt(v.path, Path("seeds"))
     extensions: tuple[str, ...] = _opt(v.text_list, (".md", ".markdown", ".txt"))
     category_lists: str = _opt(v.one_of("path", "siblings"), "path")
@@ -61,12 +65,16 @@ class Source:
 
 @dataclass(frozen=True)
 class Titles:
+    """``[titles]``: rewrites applied to every title."""
+
     rewrites: tuple[tuple[re.Pattern[str], str], ...] = _opt(
         v.rewrites, tuple((re.compile(p), r) for p, r in DEFAULT_TITLE_REWRITES))
 
 
 @dataclass(frozen=True)
 class Output:
+    """``[output]``: where the feeds go, and what they hold."""
+
     path: Path = _opt(v.path, Path("public"))
     limit: int = _opt(v.positive_int, 50)
     formats: tuple[str, ...] = _opt(v.formats, FORMATS)
@@ -78,12 +86,16 @@ class Output:
 
 @dataclass(frozen=True)
 class Pages:
+    """``[pages]``: an HTML page per entry."""
+
     enabled: bool = _opt(v.boolean, True)
     templates: Path = _opt(v.path, Path())      # '' means the built-in templates only
 
 
 @dataclass(frozen=True)
 class FeedsBy:
+    """``[feeds_by]``: feeds per tag and per author, besides categories."""
+
     tags: bool = _opt(v.boolean, False)
     authors: bool = _opt(v.boolean, False)
     min_entries: int = _opt(v.positive_int, 1)
@@ -91,6 +103,8 @@ class FeedsBy:
 
 @dataclass(frozen=True)
 class Content:
+    """``[content]``: what cleaning keeps of a body."""
+
     iframe_hosts: tuple[str, ...] = _opt(v.text_list, (
         "www.youtube.com", "www.youtube-nocookie.com", "player.vimeo.com",
         "player.bilibili.com"))
@@ -98,6 +112,8 @@ class Content:
 
 @dataclass(frozen=True)
 class Images:
+    """``[images]``: how images reach a reader (direct, proxy, localize)."""
+
     mode: str = _opt(v.one_of(*IMAGE_MODES), "direct")
     https: bool = _opt(v.boolean, True)
     allow_private: bool = _opt(v.boolean, False)
@@ -112,16 +128,22 @@ class Images:
 
 @dataclass(frozen=True)
 class Categories:
+    """``[categories]``: fixed slugs for category folders."""
+
     slugs: tuple[tuple[str, str], ...] = _opt(v.slugs, ())
 
 
 @dataclass(frozen=True)
 class State:
+    """``[state]``: the folder of the index, the lock and the build status."""
+
     path: Path = _opt(v.path, Path())     # '' means '.feeder-<output name>' beside the output
 
 
 @dataclass(frozen=True)
 class Schedule:
+    """``[schedule]``: when ``feeder run`` builds."""
+
     interval: float = _opt(v.duration, 300.0)
     cron: str = _opt(v.cron, "")
     watch: bool = _opt(v.boolean, False)
@@ -130,6 +152,8 @@ class Schedule:
 
 @dataclass(frozen=True)
 class Server:
+    """``[server]``: where ``feeder serve`` and ``feeder run`` listen."""
+
     host: str = _opt(v.text, "127.0.0.1")
     port: int = _opt(v.port, 8080)
     max_age: int = _opt(v.positive_int, 300)
@@ -137,6 +161,8 @@ class Server:
 
 @dataclass(frozen=True)
 class WebSub:
+    """``[websub]``: hubs told about every changed feed."""
+
     hubs: tuple[str, ...] = _opt(v.urls, ())
     timeout: float = _opt(v.positive_number, 10.0)
 

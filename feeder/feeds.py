@@ -39,6 +39,8 @@ def catalog_files(cfg: Config) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class FeedPlan:
+    """Which feeds exist, and which of them, pages and catalog files to render."""
+
     listings: tuple[FeedListing, ...]             # every feed, for index.html and OPML
     to_render: tuple[tuple[FeedSpec, tuple[str, ...], str], ...]   # spec, digests, signature
     keep: frozenset[str]                          # every output file that should exist

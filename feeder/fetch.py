@@ -35,6 +35,8 @@ class FetchError(FeederError):
 
 @dataclass(frozen=True)
 class Image:
+    """An image fetched from upstream."""
+
     data: bytes
     media_type: str     # from the bytes' magic
     url: str            # where it finally came from

@@ -30,6 +30,8 @@ RESERVED = ("categories", "tags", "authors", "img", "posts")
 
 @dataclass(frozen=True)
 class Matcher:
+    """One ``include`` or ``exclude`` term of a custom feed."""
+
     text: str               # the keyword, lower-cased, or the pattern
     pattern: Any = None     # a compiled ``regex`` pattern, or None for a keyword
 
@@ -46,6 +48,8 @@ class Matcher:
 
 @dataclass(frozen=True)
 class CustomFeed:
+    """A ``[[feeds]]`` table: a feed of the entries its filters select."""
+
     name: str                               # its folder below the output
     title: str
     categories: tuple[CategoryPath, ...] = ()

@@ -28,6 +28,8 @@ Links = dict[str, Any]
 
 @dataclass(frozen=True)
 class Page:
+    """An article page to render: where it goes and what it shows."""
+
     path: str               # below the output folder
     entry: Entry
     digest: str             # of its file's version: the contents cache's key
@@ -37,6 +39,8 @@ class Page:
 
 @dataclass(frozen=True)
 class PagePlan:
+    """Which article pages exist, which to render and which to remove."""
+
     keep: frozenset[str]                # every page that should exist
     to_render: tuple[Page, ...]
     gone: tuple[str, ...]               # pages written before, no longer wanted

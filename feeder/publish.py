@@ -24,6 +24,8 @@ _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 @dataclass(frozen=True)
 class Published:
+    """What ``publish`` did with each file."""
+
     written: tuple[str, ...]
     unchanged: tuple[str, ...]
     removed: tuple[str, ...]
