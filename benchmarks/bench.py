@@ -50,6 +50,11 @@ path = "{output}"
 """
 
 
+# the command users run: the environment's `feeder` script (`python -m feeder` adds runpy)
+SCRIPT = Path(sys.executable).with_name("feeder")
+FEEDER = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "feeder"]
+
+
 class Run(NamedTuple):
     wall: float     # seconds
     rss: float      # peak RSS in MB, of the largest process of the build's tree
@@ -60,7 +65,7 @@ def run_build(work: Path, output: str = "out") -> Run:
     """One `feeder build` process."""
     (work / "config.toml").write_text(CONFIG.format(output=output), encoding="utf-8")
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "feeder", "build", "-q"], cwd=work)
+    proc = subprocess.Popen([*FEEDER, "build", "-q"], cwd=work)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
