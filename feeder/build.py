@@ -156,8 +156,8 @@ def _changes(root: Path, by_folder: dict[str, scan.Signatures], db: Index, moved
     confirmed: list[str] = []
     to_read = set(changed)
     for rel in db.ambiguous():      # same size and mtime, yet it may have changed within
-        sig = by_folder.get(rel[:rel.rfind("/") + 1], {}).get(rel)    # one tick of the
-        if sig is not None and rel not in to_read:                    # file system's clock
+        sig = by_folder.get(scan.folder_of(rel), {}).get(rel)     # one tick of the
+        if sig is not None and rel not in to_read:                # file system's clock
             found[rel] = sig
             if _digest(root, rel) == db.digest(rel):
                 confirmed.append(rel)
@@ -201,7 +201,7 @@ def _update(cfg: Config, db: Index, to_read: list[SourceFile], gone: list[str],
 def _signed(rows: Iterable[FileRow], by_folder: dict[str, scan.Signatures]
             ) -> Iterator[FileRow]:
     for row in rows:
-        by_folder[row.rel[:row.rel.rfind("/") + 1]][row.rel] = (row.size, row.mtime_ns)
+        by_folder[scan.folder_of(row.rel)][row.rel] = (row.size, row.mtime_ns)
         yield row
 
 

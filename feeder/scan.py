@@ -122,6 +122,11 @@ def _walk(root: Path, extensions: tuple[str, ...], stat: bool
             yield prefix, found
 
 
+def folder_of(rel: str) -> str:
+    """The folder prefix ('' or 'a/b/') under which ``scan_folders`` lists a file."""
+    return rel[:rel.rfind("/") + 1]
+
+
 def sources(found: Signatures, rels: Iterable[str]) -> list[SourceFile]:
     """The named files as ``SourceFile``s, sorted by path."""
     make = tuple.__new__        # SourceFile(...) costs three times as much: 100,000 of them
