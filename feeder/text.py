@@ -43,13 +43,16 @@ def plain_text(markup: str) -> str:
 def summarize(markup: str, limit: int) -> str:
     """``shorten(plain_text(markup), limit)``, converting only as much of ``markup`` as that
     needs: up to a tag's end within ``limit * 4`` characters, when that holds enough text.
-    (Cut right after a '>', no tag, entity or run of spaces straddles the cut; a comment
-    could, so markup with one takes the long way.)"""
+    (Cut right after a '>', no tag, entity or run of spaces straddles the cut; a comment or
+    a stray '<' could, so markup with one takes the long way.)"""
     cut = markup.rfind(">", 0, limit * 4) + 1
     if 0 < cut < len(markup) and "<!--" not in markup[:cut]:
-        text = plain_text(markup[:cut])
-        if len(text) > limit + 8:       # the rest of the markup cannot change text[:limit]
-            return shorten(text, limit)
+        stripped = _TAG.sub(" ", _BLOCK_END.sub(" ", markup[:cut]))
+        # a '<' left unclosed in the start may close on a '>' after the cut
+        if "<" not in stripped:
+            text = one_line(html.unescape(stripped))
+            if len(text) > limit + 8:   # the rest of the markup cannot change text[:limit]
+                return shorten(text, limit)
     return shorten(plain_text(markup), limit)
 
 
