@@ -18,12 +18,12 @@ from __future__ import annotations
 import re
 from functools import cache
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
+from feeder import urls
 from feeder.config import Config
 from feeder.images import ImagePolicy
 from feeder.model import Content, Entry
-from feeder.text import summarize, xml_safe
+from feeder.text import safe_char_refs, summarize, xml_safe
 
 MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
 MARK = "<feeder-more></feeder-more>"   # stands for <!-- more --> while comments are dropped
@@ -80,11 +80,13 @@ def render_content(entry: Entry, body: str, cfg: Config, images: ImagePolicy) ->
     markup = _markdown().render(body) if entry.body_format == "markdown" else body
     lead = images.image_url(entry.image) if entry.image else ""
     markup = xml_safe(markup)
+    if "&#" in markup:          # what a reference names must be XML-safe too, once decoded
+        markup = safe_char_refs(markup)
     if "<!--" in markup:
         markup = MORE.sub(MARK, markup, count=1)
     html = clean_html(markup, entry.base, lead, cfg.content.iframe_hosts, images)
     intro, marked, _ = html.partition(MARK)
-    html = sanitize(html.replace(MARK, ""))
+    html = xml_safe(sanitize(html.replace(MARK, "")))
     # a summary needs the first few hundred characters of text, not the whole body's
     start = (intro if marked else html)[: cfg.output.summary_length * 20]
     summary = entry.description or summarize(start, cfg.output.summary_length)
@@ -115,10 +117,10 @@ def clean_html(markup: str, base: str, lead: str, iframe_hosts: tuple[str, ...],
     """One pass over the tree of ``markup``; returns the cleaned HTML."""
     from lxml import etree, html
 
-    if not markup.strip():
-        root = html.Element("div")
-    else:
+    try:
         root = html.fragment_fromstring(markup, create_parent="div")
+    except etree.ParserError:   # nothing but white space, a doctype or the like: no body
+        root = html.Element("div")
     doomed = []
     unwrapped = []
     for el in root.iter():
@@ -174,10 +176,8 @@ def _clean_element(el: Any, base: str, iframe_hosts: tuple[str, ...],
                 or (name == "style" and BAD_STYLE.search(value))
                 or (name in ("width", "height") and not SIZE.match(value.strip()))):
             del attrs[name]
-    if tag == "iframe":
-        host = urlsplit(urljoin("https:", attrs.get("src", ""))).hostname or ""
-        if host not in iframe_hosts:
-            return True
+    if tag == "iframe" and urls.host(attrs.get("src", "")) not in iframe_hosts:
+        return True
     _resolve_urls(attrs, tag in IMAGE_TAGS, base, images)
     return tag == "img" and not attrs.get("src")
 
@@ -185,14 +185,12 @@ def _clean_element(el: Any, base: str, iframe_hosts: tuple[str, ...],
 def _absolute(url: str, base: str) -> str:
     """An absolute http(s) URL, a safe data: image, a fragment link, or '' (drop it)."""
     url = url.strip()
-    if not url or url.startswith("#") or SAFE_DATA_IMAGE.match(url):
+    if not url or SAFE_DATA_IMAGE.match(url):
         return url
     if url.startswith("//"):
         url = "https:" + url
-    elif url.startswith(("https://", "http://")) and " " not in url:
-        return url
-    absolute = urljoin(base, url)
-    return absolute if urlsplit(absolute).scheme in ("http", "https", "mailto") else ""
+    absolute = urls.absolute(url, base) if url[:1] != "#" else urls.clean(url)
+    return absolute if urls.scheme(absolute) in ("http", "https", "mailto", "") else ""
 
 
 def _resolve_urls(attrs: Any, is_image: bool, base: str, images: ImagePolicy) -> None:

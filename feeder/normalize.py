@@ -9,20 +9,17 @@ from __future__ import annotations
 
 import functools
 import html
-import posixpath
-import re
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote, urljoin, urlsplit
 
+from feeder import links, urls
 from feeder.config import Config
 from feeder.dates import parse_date
 from feeder.errors import FieldError
 from feeder.ids import urn_for
 from feeder.model import Author, CategoryPath, Entry, RawArticle
-from feeder.text import one_line, plain_text, shorten, xml_safe
+from feeder.text import one_line, plain_text, shorten
 
-IMAGE_KEYS = ("headimg", "thumbnail", "cover", "image", "banner")
 MAX_NAME = 200          # characters in one category or tag name
 MAX_DEPTH = 8           # levels in one category path
 MAX_PATHS = 20          # category paths of one article (each makes feeds)
@@ -51,8 +48,8 @@ def normalize(raw: RawArticle, cfg: Config) -> tuple[Entry | None, list[str]]:
         return None, []
     notes: _Notes = []
     published = _date(meta, raw, cfg, notes)
-    link, page = _link(meta, raw.source.rel, published, cfg, notes)
-    image = _lead_image(meta, link)
+    link, page = links.link(meta, raw.source.rel, published, cfg, notes)
+    image = links.lead_image(meta, link)
     key, entry_id = _id(meta, raw.source.rel)
     entry = Entry(
         id=entry_id,
@@ -65,7 +62,7 @@ def normalize(raw: RawArticle, cfg: Config) -> tuple[Entry | None, list[str]]:
         tags=tags(meta.get("tags"), notes),
         author=author(meta.get("author"), notes),
         link=link,
-        base=_body_base(meta, image, cfg),
+        base=links.body_base(meta, image, cfg),
         description=_description(meta, cfg),
         image=image,
         language=_text_field(meta, "lang", "language"),
@@ -206,8 +203,7 @@ def author(value: Any, notes: _Notes | None = None) -> Author | None:
         url = _name(value.get("url") or value.get("link") or "")
         if "@" not in email:
             email = ""
-        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
-            url = ""
+        url = urls.web(url)
         return Author(name or email, email, url) if (name or email) else None
     return _named(value if type(value) is str else _name(value))
 
@@ -225,74 +221,11 @@ def _id(meta: dict[str, Any], rel: str) -> tuple[str, str]:
         if field_name == "permalink":
             value = value.strip("/")
         if value:
-            scheme = urlsplit(value).scheme
-            if scheme and len(scheme) > 1 and " " not in value:
+            scheme = urls.scheme(value)
+            if len(scheme) > 1 and " " not in value:
                 return f"{field_name}:{value}", value    # already a URI: keep what was published
             return f"{field_name}:{value}", urn_for(f"{field_name}:{value}")
     return f"path:{rel}", urn_for(f"path:{rel}")
-
-
-def _link(meta: dict[str, Any], rel: str, published: datetime, cfg: Config,
-          notes: _Notes) -> tuple[str, str]:
-    """(link, page): ``link`` (absolute), ``permalink`` (relative to base_url or absolute),
-    else the pattern below base_url, whose page feeder writes when ``[pages]`` is on: a
-    pattern ending in neither '/' nor '.html' is then a folder (its ``index.html``)."""
-    base = cfg.site.base_url
-    for key in ("link", "permalink"):
-        value = _name(meta.get(key))
-        if not value:
-            continue
-        scheme = urlsplit(value).scheme
-        if scheme in ("http", "https"):
-            return value, ""
-        if key == "permalink" and not scheme:
-            return base + quote(value.lstrip("/"), safe="/%#?=&"), ""
-        notes.append(f"{key} {value!r} is not an http(s) URL; ignored")
-    stem = posixpath.splitext(rel)[0]
-    fields = {"path": stem, "stem": posixpath.basename(stem)}
-    if "{year" in cfg.source.permalink or "{month" in cfg.source.permalink or (
-            "{day" in cfg.source.permalink):
-        fields.update(year=f"{published.year:04d}", month=f"{published.month:02d}",
-                      day=f"{published.day:02d}")
-    path = cfg.source.permalink.format_map(fields).lstrip("/")
-    if not cfg.pages.enabled:
-        return base + _quoted(path), ""
-    if not path.endswith(("/", ".html", ".htm")):
-        path += "/"
-    page = path + "index.html" if path.endswith("/") or not path else path
-    return base + _quoted(path), page
-
-
-_PLAIN = re.compile(r"[A-Za-z0-9_.~/-]*")
-
-
-def _quoted(path: str) -> str:
-    """``quote(path, safe='/')``, skipped when there is nothing to quote."""
-    return path if _PLAIN.fullmatch(path) else quote(path, safe="/")
-
-
-def _lead_image(meta: dict[str, Any], link: str) -> str:
-    for key in IMAGE_KEYS:
-        value = meta.get(key)
-        if isinstance(value, str) and value.strip():
-            url = xml_safe(value).strip()
-            if not url.startswith(("https://", "http://")) or " " in url:
-                url = urljoin(link, url.replace(" ", "%20"))
-            if url.startswith(("https://", "http://")) and len(url) > 8:
-                return url
-    return ""
-
-
-def _body_base(meta: dict[str, Any], image: str, cfg: Config) -> str:
-    """Relative URLs in a body belong to the article's source site: its ``link``, else the
-    lead image's site (scrapers keep the image host), else feeder's own ``base_url``."""
-    link = _name(meta.get("link"))
-    if link and urlsplit(link).scheme in ("http", "https"):
-        return link
-    if image:
-        scheme, _, rest = image.partition("://")
-        return f"{scheme}://{rest.split('/', 1)[0]}/"
-    return cfg.site.base_url
 
 
 def _description(meta: dict[str, Any], cfg: Config) -> str:

@@ -8,6 +8,7 @@ or normalising file system. Pure functions.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -46,6 +47,28 @@ def safe_segment(name: str) -> str:
     if _WINDOWS_RESERVED.match(text) or text in FEED_FILES:
         text += "_"
     return text
+
+
+# what a page's path must not hold: Windows' forbidden characters, controls, and the invisible
+# characters (bidi overrides, zero-width) that make one path look like another
+_PAGE_UNSAFE = re.compile("[\\\\:*?\"<>|\x00-\x1f\x7f-\x9f\u00ad\u061c\u200b-\u200f"
+                          "\u2028-\u202e\u2060-\u206f\ufeff]+")
+
+
+@functools.lru_cache(maxsize=4096)      # most segments are folders many files share
+def page_segment(name: str) -> str:
+    """One segment of an article file's path → a safe segment of its page's path: the name
+    itself when it is safe (the common case), else the name with each run of unsafe
+    characters made '-', trailing dots and spaces removed (Windows drops them), and a hash of
+    the original added so two names never meet ('new\\nline' → 'new-line-1a2b3c4d'). A
+    Windows reserved name (``CON``, ``aux.md``, ``LPT1``) gets the hash too."""
+    text = _PAGE_UNSAFE.sub("-", name).rstrip(". ")
+    if text == name and text and not _WINDOWS_RESERVED.match(text.lower()):
+        return name
+    cut = text.strip("-")
+    while len(cut.encode()) > MAX_BYTES:
+        cut = cut[:-1]
+    return f"{cut or '_'}-{_digest(name)}"
 
 
 def assign_paths(nodes: Iterable[CategoryPath], chosen: Mapping[str, str] | None = None,

@@ -24,6 +24,33 @@ def xml_safe(text: str) -> str:
     return _XML_ILLEGAL.sub("", text)
 
 
+_CHAR_REF = re.compile(r"&#(?:[xX]([0-9A-Fa-f]+)|([0-9]+));?")
+
+
+def safe_char_refs(markup: str) -> str:
+    """HTML numeric character references made XML-safe, whatever the HTML parser then does
+    with them: one naming a character XML cannot carry (``&#1;``, ``&#xFFFE;``) is removed,
+    one naming nothing (``&#0;``, a surrogate, past U+10FFFF) becomes U+FFFD, and
+    ``&#x80;``–``&#x9F;`` name the Windows-1252 characters, as HTML5 (and lxml 6) read them.
+    Every other reference stays as written."""
+    return _CHAR_REF.sub(_safe_ref, markup)
+
+
+def _safe_ref(ref: re.Match[str]) -> str:
+    digits = ref[1] or ref[2]
+    if len(digits.lstrip("0")) > 8:     # past U+10FFFF (and int() refuses 4,300 digits)
+        return "\ufffd"
+    code = int(digits, 16 if ref[1] else 10)
+    if code == 0 or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        return "\ufffd"
+    if 0x80 <= code <= 0x9F:
+        try:
+            return bytes([code]).decode("cp1252")
+        except UnicodeDecodeError:      # the five bytes Windows-1252 leaves undefined
+            return ""
+    return "" if _XML_ILLEGAL.match(chr(code)) else ref[0]
+
+
 def one_line(text: str) -> str:
     """XML-safe, NFC-normalised, every run of whitespace turned into one space, trimmed."""
     if text.isprintable() and "  " not in text and unicodedata.is_normalized("NFC", text):

@@ -140,6 +140,17 @@ BODIES: dict[str, tuple[bytes, str]] = {
     "html-deep.md": (ok("Deep nesting", body="<div>" * 10_000 + "deep" + "</div>" * 10_000),
                      PUBLISH),
     "html-huge.md": (ok("Huge body", body="<p>" + "word " * 400_000 + "</p>"), PUBLISH),
+    # references that an HTML parser decodes into characters XML cannot carry (lxml 6 does)
+    "html-char-refs.md": (ok("Character references", body=(
+        '<p title="&#x1b;">a&#1;b&#x1b;c&#xFFFE;d&#0;e&#xD800;f&#x80;g&#99999999999;h&#65;</p>'
+        '<img src="https://example.org/a.png" alt="x&#1;y"><a href="https://example.org/&#1;x">'
+        "link</a>")), PUBLISH),
+    "html-broken-ipv6.md": (ok("Broken IPv6 URLs", body=(
+        '<a href="//[::1/x">a</a><iframe src="http://[::1"></iframe>'
+        '<img src="http://[::1]:99999/a.png"><a href="http://host:port/">b</a>')), PUBLISH),
+    "html-doctype-only.md": (ok("Only a doctype", body="<!DOCTYPE html>"), PUBLISH),
+    "html-xml-declaration.md": (ok("XML declaration", body=(
+        '<?xml version="1.0" encoding="utf-8"?><p>declared</p>')), PUBLISH),
 }
 
 CORPUS: dict[str, tuple[bytes, str]] = (FRONT_MATTER | ENCODINGS | TEXT | DATES | CATEGORIES

@@ -116,6 +116,25 @@ def test_text_is_repaired_not_lost(built: tuple[Path, Config, BuildReport]) -> N
     assert found["same-id-1"]["id"] != found["same-id-2"]["id"]
 
 
+def test_character_references_to_what_xml_cannot_carry_are_removed(
+        built: tuple[Path, Config, BuildReport]) -> None:
+    """``&#1;`` and its kind go wherever they stood (text, attributes, URLs); ``&#x80;`` is
+    the Windows-1252 euro sign, as browsers read it; a reference to nothing is U+FFFD."""
+    root, _, _ = built
+    html = items(root)["html-char-refs"]["content_html"]
+    expected = ('<p title="">abcd\ufffde\ufffdf€g\ufffdhA</p>', 'alt="xy"',
+                'href="https://example.org/x"')
+    assert expected == tuple(part for part in expected if part in html)
+
+
+def test_urls_that_do_not_parse_are_dropped(built: tuple[Path, Config, BuildReport]) -> None:
+    """A broken IPv6 host or a port that is no port loses its URL, not the article."""
+    root, _, _ = built
+    html = items(root)["html-broken-ipv6"]["content_html"]
+    assert (True, []) == ("<a>a</a>" in html,
+                          [bad for bad in ("[::1", "host:port", "<iframe") if bad in html])
+
+
 def test_category_folders_stay_inside_and_apart(built: tuple[Path, Config,
                                                               BuildReport]) -> None:
     """Every category name, however hostile, gets its own safe folder below categories/."""

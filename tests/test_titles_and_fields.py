@@ -201,9 +201,24 @@ def test_normalize_keeps_an_id_that_is_already_a_uri() -> None:
     ({"link": "ftp://other.org/a"}, "a.md", BASE + "posts/a/"),
     ({}, "2022/foo.md", BASE + "posts/2022/foo/"),
     ({}, "dir/a b.md", BASE + "posts/dir/a%20b/"),
+    ({"permalink": "../../x/"}, "a.md", BASE + "x/"),
+    ({"permalink": "a/./b/../c"}, "a.md", BASE + "a/c"),
+    ({"permalink": "../.."}, "a.md", BASE),
+    ({"link": "https://other.org/a\r\nb c"}, "a.md", "https://other.org/ab%20c"),
+    ({"link": " \thttps://other.org/a\x01 "}, "a.md", "https://other.org/a"),
+    ({"link": "http://[::1/x"}, "a.md", BASE + "posts/a/"),
+    ({"link": "http://host:99999/x"}, "a.md", BASE + "posts/a/"),
+    ({"permalink": 12345}, "a.md", BASE + "12345"),
+    ({}, "new\nline.md", BASE + "posts/new-line-2286aa16/"),
+    ({}, "evil\u202egpj.md", BASE + "posts/evil-gpj-825bdb94/"),
+    ({}, "CON.md", BASE + "posts/CON-7679a072/"),
+    ({}, "a\tb/aux.md", BASE + "posts/a-b-89df1bfd/aux-2288e3ab/"),
+    ({}, "zero\u200bwidth.md", BASE + "posts/zero-width-b6d6ea91/"),
 ])
 def test_normalize_builds_the_entry_link(meta: dict[str, Any], rel: str, expected: str) -> None:
-    """The link is ``link``, else base_url + ``permalink``, else base_url + 'posts/{path}/'."""
+    """The link is ``link``, else base_url + ``permalink`` (never above it), else base_url +
+    'posts/{path}/'; what no URL should hold is removed or encoded, and a file name that
+    cannot be a safe path gets a slug with a hash."""
     assert expected == entry_of({**DATED, **meta}, rel=rel).link
 
 
