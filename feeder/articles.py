@@ -15,7 +15,7 @@ from pathlib import Path
 from feeder import parse
 from feeder.codec import encode_entry, micros
 from feeder.config import Config
-from feeder.errors import ArticleError
+from feeder.errors import ArticleError, unexpected
 from feeder.filters import takes
 from feeder.model import Entry, FileRow, RawArticle, SourceFile
 from feeder.normalize import normalize
@@ -40,7 +40,7 @@ def read_file(shared: tuple[Path, Config], source: SourceFile) -> FileRow:
                 st = os.fstat(fd)
                 source = SourceFile(source.rel, st.st_size, st.st_mtime_ns)
             if source.size > cfg.source.max_bytes:
-                return FileRow(*source, "", "error", json.dumps([[
+                return FileRow(*source, f"{source.size}:{source.mtime_ns}", "error", json.dumps([[
                     "error", f"file is {source.size / 1e6:.1f} MB, over the limit of "
                     f"{cfg.source.max_bytes / 1e6:g} MB ([source] max_bytes); not read", None]]))
             recent = source.mtime_ns + RECENT_NS > time.time_ns()
@@ -62,7 +62,7 @@ def read_file(shared: tuple[Path, Config], source: SourceFile) -> FileRow:
     except ArticleError as e:
         return FileRow(*base, digest, "error", json.dumps([["error", str(e), e.line]]))
     except Exception as e:  # one file's surprise must not stop the others
-        message = f"cannot be read ({type(e).__name__}: {e}); please report this file"
+        message = unexpected("cannot be read", e)
         return FileRow(*base, digest, "error", json.dumps([["error", message, None]]))
     problems = json.dumps([["warning", w, None] for w in warnings]) if warnings else None
     if entry is None:

@@ -5,14 +5,15 @@ when many) → the index (``feeder.index``) updates each feed's membership → t
 entries changed get their contents (cached by file digest) and are rendered → publish.
 With nothing changed, nothing is parsed, rendered or imported beyond the standard library.
 
-``check`` reads the whole folder with the same code and writes nothing, so the two never
-disagree about what is skipped. A bad article is skipped and named, never fatal. Never
-imports the daemon, server or CLI.
+A bad article is skipped and named, never fatal, whichever stage finds it: reading, cleaning
+its body, rendering its page or its feed entries. ``check`` runs the same stages with an index
+in memory, up to the cleaning, and writes nothing, so the two never disagree about what is
+skipped. Never imports the daemon, server or CLI.
 """
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import logging
 import sqlite3
 import time
@@ -23,12 +24,12 @@ from pathlib import Path
 
 from feeder import scan, status, templates
 from feeder.config import Config, fingerprint
-from feeder.errors import FeederError
-from feeder.feeds import plan_feeds, render_planned
-from feeder.ids import urn_for
-from feeder.index import Index, open_index
+from feeder.errors import SourceError, StateError
+from feeder.feeds import FeedPlan, Rendered, plan_feeds, render_planned
+from feeder.index import Index, memory_index, open_index
 from feeder.lock import StateLock
 from feeder.model import FileRow, Problem, SourceFile
+from feeder.publish import Published
 from feeder.scan import digest_of
 from feeder.schema import remove_index
 from feeder.selection import EPOCH
@@ -72,64 +73,127 @@ def index_file(cfg: Config) -> Path:
     return cfg.state.path / "index.sqlite"
 
 
-def build(cfg: Config, progress: Progress | None = None) -> BuildReport:
+def build(cfg: Config, progress: Progress | None = None, allow_empty: bool = False
+          ) -> BuildReport:
     """Bring the output up to date with the source folder, and record how that went in the
-    state folder (``status``)."""
+    state folder (``status``). A source folder that holds no article where the last build
+    had some is refused (``SourceError``: a share not mounted?) unless ``allow_empty``."""
     started, wall = time.perf_counter(), time.time()
     with StateLock(cfg.state.path):
         try:
-            try:
-                report = _build(cfg, started, progress)
-            except sqlite3.DatabaseError as e:      # corrupt beyond what opening noticed
-                log.warning("%s: index unusable (%s); rebuilding it", index_file(cfg), e)
-                remove_index(index_file(cfg))
-                report = _build(cfg, started, progress)
-        except (FeederError, OSError, sqlite3.Error) as e:
+            report = _with_index(cfg, started, progress, allow_empty)
+        except BaseException as e:
             status.record(cfg, wall, error=f"{type(e).__name__}: {e}")
             raise
         status.record(cfg, wall, report)
         return report
 
 
-def _build(cfg: Config, started: float, progress: Progress | None) -> BuildReport:
-    lap = _Laps()
+def _with_index(cfg: Config, started: float, progress: Progress | None, allow_empty: bool
+                ) -> BuildReport:
+    """``_build`` with the state folder's index; one that fails under it (corrupt beyond
+    what opening noticed) is rebuilt once, and a second failure is the state folder's."""
+    path = index_file(cfg)
     # the index is keyed on the templates too: after an edit, every page is rendered again
-    with open_index(index_file(cfg), fingerprint(cfg) + templates.digest(cfg)) as db:
-        known_stamps = db.stamps()
-        cold = not known_stamps
-        if cold:        # every file is read: the workers stat them as they read them
-            by_folder = scan.list_folders(cfg.source.path, cfg.source.extensions)
-            lap("scan")
-            found = scan.flat(by_folder)
-            to_read = scan.sources(found, found)
-            gone: list[str] = []
-            confirmed: list[str] = []
-        else:
-            by_folder = scan.scan_folders(cfg.source.path, cfg.source.extensions)
-            lap("scan")
-            stamps = scan.stamps(by_folder)
-            moved = {p for p in stamps.keys() | known_stamps.keys()
-                     if stamps.get(p) != known_stamps.get(p)}
-            to_read, gone, confirmed = _changes(cfg.source.path, by_folder, db, moved)
-        lap("compare")
-        with db.transaction():
-            _update(cfg, db, to_read, gone, confirmed, progress, cold, by_folder)
-            if cold:    # the signatures are in now
-                stamps, moved = scan.stamps(by_folder), set(by_folder)
-            db.save_folders(by_folder, stamps, moved)
-        lap(f"read {len(to_read)}")
-        with db.transaction():
-            plan = plan_feeds(cfg, db, db.pending())
-            lap("plan")
-            done = render_planned(cfg, db, plan)
-            db.finish_indexes()     # if render_planned had nothing to do
-            db.clear_pending()
-        lap(f"render {len(plan.to_render)}")
-        files = sum(len(f) for f in by_folder.values())
-        return BuildReport(_reading(db, files), len(to_read), len(gone),
-                           len(plan.listings), len(plan.to_render), done.written,
-                           done.unchanged, done.removed, time.perf_counter() - started,
-                           len(plan.pages.to_render))
+    keyed = fingerprint(cfg) + templates.digest(cfg)
+    for attempt in (1, 2):
+        try:
+            with open_index(path, keyed) as db:
+                return _build(cfg, db, started, progress, allow_empty)
+        except sqlite3.Error as e:
+            if attempt == 2 or not isinstance(e, sqlite3.DatabaseError):
+                raise StateError(f"{path}: cannot use the index: {e} (is the disk of the "
+                                 "state folder full?)") from e
+            log.warning("%s: index unusable (%s); rebuilding it", path, e)
+            remove_index(path)
+    raise AssertionError("unreachable")
+
+
+def _build(cfg: Config, db: Index, started: float, progress: Progress | None,
+           allow_empty: bool, dry: bool = False) -> BuildReport:
+    """scan → compare with the index → read what changed → plan → render and publish."""
+    lap = _Laps()
+    unlisted = scan.Unlisted()
+    known_stamps = db.stamps()
+    cold = not known_stamps
+    if cold:        # every file is read: the workers stat them as they read them
+        by_folder = scan.list_folders(cfg.source.path, cfg.source.extensions, unlisted)
+        lap("scan")
+        _refuse_emptying(cfg, db, by_folder, allow_empty or dry)
+        found = scan.flat(by_folder)
+        to_read = scan.sources(found, found)
+        gone: list[str] = []
+        confirmed: list[str] = []
+        moved = set(by_folder)
+    else:
+        by_folder = scan.scan_folders(cfg.source.path, cfg.source.extensions, unlisted)
+        lap("scan")
+        _refuse_emptying(cfg, db, by_folder, allow_empty or dry)
+        for prefix in known_stamps:     # a folder that could not be read keeps its files
+            if prefix.startswith(tuple(unlisted.folders)):
+                by_folder[prefix] = db.signatures_in([prefix])
+        stamps = scan.stamps(by_folder)
+        moved = {p for p in stamps.keys() | known_stamps.keys()
+                 if stamps.get(p) != known_stamps.get(p)}
+        to_read, gone, confirmed = _changes(cfg.source.path, by_folder, db, moved)
+    lap("compare")
+    with db.transaction():
+        moved |= _update(cfg, db, to_read, gone, confirmed, progress, cold, by_folder)
+        db.save_folders(by_folder, scan.stamps({p: by_folder[p] for p in moved
+                                                if p in by_folder}), moved)
+    lap(f"read {len(to_read)}")
+    with db.transaction():
+        plan, done = _render(cfg, db, dry)
+    lap(f"render {done.feeds}")
+    files = sum(len(f) for f in by_folder.values())
+    return BuildReport(_reading(db, files, unlisted), len(to_read), len(gone),
+                       len(plan.listings), done.feeds, done.published.written,
+                       done.published.unchanged, done.published.removed,
+                       time.perf_counter() - started, done.pages)
+
+
+def _refuse_emptying(cfg: Config, db: Index, by_folder: dict[str, scan.Signatures],
+                     allowed: bool) -> None:
+    """An empty source folder where the last build had articles is refused (a share that
+    is not mounted must not empty every feed), unless ``allowed``."""
+    if by_folder or allowed:
+        return
+    last = sum(db.counts().values()) or (status.last(cfg.state.path) or {}).get("articles")
+    if last:
+        raise SourceError(f"{cfg.source.path}: no article found, where the last build read "
+                          f"{last}; nothing was changed (is a share not mounted?). To "
+                          "publish empty feeds, run 'feeder build --allow-empty'")
+
+
+def _render(cfg: Config, db: Index, dry: bool) -> tuple[FeedPlan, Rendered]:
+    """Plan the feeds, pages and catalog, then render and publish them (``render_planned``).
+    An entry that cannot be cleaned or rendered is skipped, named, and read again by the
+    next build; the feeds it was in are planned again without it."""
+    touched = db.pending()
+    plan = plan_feeds(cfg, db, touched)
+    done = render_planned(cfg, db, plan, dry)
+    total = done
+    while done.failed:
+        touched = db.skip(done.failed)
+        plan = plan_feeds(cfg, db, touched)
+        done = render_planned(cfg, db, plan, dry)
+        total = _both(total, done)
+    db.finish_indexes()     # if render_planned had nothing to do
+    db.clear_pending()
+    db.mark_pending(total.waiting)      # entries whose bodies could not be read: next time
+    return plan, total
+
+
+def _both(first: Rendered, then: Rendered) -> Rendered:
+    """What two rounds of rendering did, as one (a file written in either was written)."""
+    written = dict.fromkeys(first.published.written + then.published.written)
+    unchanged = [p for p in dict.fromkeys(first.published.unchanged + then.published.unchanged)
+                 if p not in written]
+    removed = [p for p in dict.fromkeys(first.published.removed + then.published.removed)
+               if p not in written]
+    return Rendered(Published(tuple(written), tuple(unchanged), tuple(removed)),
+                    first.feeds + then.feeds, first.pages + then.pages, (),
+                    first.waiting | then.waiting)
 
 
 class _Laps:
@@ -175,33 +239,39 @@ def _digest(root: Path, rel: str) -> str:
 
 def _update(cfg: Config, db: Index, to_read: list[SourceFile], gone: list[str],
             confirmed: list[str], progress: Progress | None, cold: bool,
-            by_folder: dict[str, scan.Signatures]) -> None:
-    """Apply the changes to the index; the feeds they touched are marked pending. On a cold
-    start, the signatures the workers took are filled into ``by_folder``."""
+            by_folder: dict[str, scan.Signatures]) -> set[str]:
+    """Apply the changes to the index; the feeds they touched are marked pending. The
+    signatures the workers took on a cold start are filled into ``by_folder``, and a file
+    that could not be read gets none, so the next build tries it again: returns the folders
+    of such files."""
     now = time.time_ns()
+    retry: set[str] = set()
     due = db.move_horizon(horizon(cfg))
-    nodes, keys = db.forget(gone + ([] if cold else [s.rel for s in to_read]))
+    nodes, ids = db.forget(gone + ([] if cold else [s.rel for s in to_read]))
     added_nodes: set[str] = set()
-    added_keys: set[str] = set()
+    added_ids: set[str] = set()
     if to_read:
         from feeder.articles import read_files  # the parsing libraries only for work
 
-        rows = read_files(cfg.source.path, to_read, cfg)
-        if cold:
-            rows = _signed(rows, by_folder)
-        added_nodes, added_keys = db.store(_counted(rows, len(to_read), progress), now,
-                                           bulk=cold)
+        rows = _signed(read_files(cfg.source.path, to_read, cfg), by_folder, retry)
+        added_nodes, added_ids = db.store(_counted(rows, len(to_read), progress), now,
+                                          bulk=cold)
     db.mark_checked(confirmed, now)
-    changed = nodes | added_nodes | due | db.settle_ids(keys | added_keys,
-                                                        lambda rel: urn_for(f"path:{rel}"))
+    changed = nodes | added_nodes | due | db.settle_ids(None if cold else ids | added_ids)
     db.recount(None if cold else changed)
     db.mark_pending(changed)    # until rendered: a build that fails later is redone
+    return retry
 
 
-def _signed(rows: Iterable[FileRow], by_folder: dict[str, scan.Signatures]
+def _signed(rows: Iterable[FileRow], by_folder: dict[str, scan.Signatures], retry: set[str]
             ) -> Iterator[FileRow]:
     for row in rows:
-        by_folder[scan.folder_of(row.rel)][row.rel] = (row.size, row.mtime_ns)
+        folder = scan.folder_of(row.rel)
+        if row.digest:
+            by_folder[folder][row.rel] = (row.size, row.mtime_ns)
+        else:           # not read: no signature, so that the next build reads it
+            by_folder[folder][row.rel] = scan.UNKNOWN
+            retry.add(folder)
         yield row
 
 
@@ -224,43 +294,21 @@ def _held(rel: str, published: int) -> Problem:
     return Problem(rel, "warning", f"dated {when}, in the future: held back until then")
 
 
-def _reading(db: Index, files: int) -> Reading:
+def _reading(db: Index, files: int, unlisted: scan.Unlisted) -> Reading:
     counts = db.counts()
     problems = [Problem(rel, severity, message, line)   # type: ignore[arg-type]
                 for rel, severity, message, line in db.problems()]
     problems += [Problem(rel, "warning", f"id {key!r} is used by another article; using the "
                          "file path as its id") for rel, key in db.id_clashes()]
     held = [_held(rel, published) for rel, published in db.held()]
-    problems = sorted(problems + held, key=lambda p: (p.path, p.severity))
-    return Reading(files, counts.get("entry", 0) - len(held), counts.get("draft", 0),
-                   tuple(problems), len(held))
+    problems = sorted(problems + held + unlisted.problems, key=lambda p: (p.path, p.severity))
+    return Reading(files + unlisted.skipped, counts.get("entry", 0) - len(held),
+                   counts.get("draft", 0), tuple(problems), len(held))
 
 
 def check(cfg: Config) -> Reading:
-    """Read every article as ``build`` would, without the index and without writing."""
-    from feeder.articles import read_files
-
-    found = scan.scan(cfg.source.path, cfg.source.extensions)
-    sources = scan.sources(found, found)
-    problems: list[Problem] = []
-    owners: dict[str, str] = {}
-    published = drafts = held = 0
-    until = horizon(cfg)
-    for row in read_files(cfg.source.path, sources, cfg):
-        problems.extend(_row_problems(row))
-        if row.state == "draft":
-            drafts += 1
-        elif row.state == "entry" and row.published > until:
-            held += 1
-            problems.append(_held(row.rel, row.published))
-        elif row.state == "entry":
-            published += 1
-            if owners.setdefault(row.key, row.rel) != row.rel:
-                problems.append(Problem(row.rel, "warning", f"id {row.key!r} is used by "
-                                        "another article; using the file path as its id"))
-    return Reading(len(sources), published, drafts, tuple(problems), held)
-
-
-def _row_problems(row: FileRow) -> Iterator[Problem]:
-    for severity, message, line in json.loads(row.problems or "[]"):
-        yield Problem(row.rel, severity, message, line)
+    """Read every article as ``build`` would, and clean the bodies it would publish, with an
+    index in memory and images left where they are: writes nothing."""
+    offline = dataclasses.replace(cfg, images=dataclasses.replace(cfg.images, mode="direct"))
+    with memory_index() as db:
+        return _build(offline, db, time.perf_counter(), None, True, dry=True).reading

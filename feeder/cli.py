@@ -19,7 +19,14 @@ from typing import TYPE_CHECKING
 
 from feeder import __version__
 from feeder.config import Config, load
-from feeder.errors import BusyError, ConfigError, FeederError, OutputError, SourceError
+from feeder.errors import (
+    BusyError,
+    ConfigError,
+    FeederError,
+    OutputError,
+    SourceError,
+    StateError,
+)
 from feeder.model import Problem
 
 if TYPE_CHECKING:
@@ -93,6 +100,9 @@ def _parser() -> argparse.ArgumentParser:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     build.add_argument("--strict", action="store_true",
                        help="exit 1 if any article was skipped")
+    build.add_argument("--allow-empty", action="store_true",
+                       help="publish empty feeds when the article folder holds no article "
+                       "(refused by default where the last build had some)")
     check = commands.add_parser("check", parents=[common], help="report every problem in the "
                                 "article folder without writing feeds", epilog=EPILOG_CHECK,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -124,11 +134,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ("run", "serve"):
             return _serve(cfg, args)
         return _build(cfg, args)
-    except (ConfigError, SourceError, OutputError, BusyError) as e:
+    except (ConfigError, SourceError, OutputError, StateError, BusyError) as e:
         print(f"feeder: error: {e}", file=sys.stderr)
         return 2
     except FeederError as e:
         print(f"feeder: build failed: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("feeder: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:      # a bug: one line for the user, the traceback with -v
+        logging.getLogger("feeder").debug("internal error", exc_info=True)
+        print(f"feeder: internal error: {type(e).__name__}: {e} (please report this; "
+              "-v shows where it happened)", file=sys.stderr)
         return 1
 
 
@@ -179,7 +197,7 @@ def _build(cfg: Config, args: argparse.Namespace) -> int:
     from feeder.build import build
 
     bar = _Bar() if sys.stderr.isatty() and not args.quiet else None
-    report = build(cfg, bar)
+    report = build(cfg, bar, allow_empty=args.allow_empty)
     websub.ping(cfg, report.written)
     reading = report.reading
     _print_problems(cfg, reading.problems, args.quiet)

@@ -61,6 +61,7 @@ class Source:
     body: str = _opt(v.one_of("auto", "html", "markdown"), "auto")
     permalink: str = _opt(v.permalink, "posts/{path}/")
     max_bytes: int = _opt(v.positive_int, 10_000_000)
+    encoding: str = _opt(v.encoding, "auto")
 
 
 @dataclass(frozen=True)

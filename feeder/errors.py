@@ -5,13 +5,16 @@
     │   └── TemplateError  a page template does not load or render (exit 2)
     ├── SourceError        the source folder is missing or unreadable (exit 2)
     ├── OutputError        the output folder cannot be created or written (exit 2)
+    ├── StateError         the state folder's index cannot be used or written (exit 2)
     ├── BusyError          another feeder holds the state folder's lock (exit 2)
     └── ArticleError       one article cannot be used; the build skips it and goes on
         ├── DecodeError    the bytes are not text in any encoding we accept
         ├── FrontMatterError  no front matter, or it does not load as a mapping
         └── FieldError     a field is missing or has an unusable value (title, date, …)
 
-Library code raises these; only ``feeder.cli`` turns them into messages and exit codes.
+Library code raises these; only ``feeder.cli`` turns them into messages and exit codes. An
+exception of another kind met while working on one article is that article's problem
+(``unexpected`` words it), never the build's.
 """
 
 from __future__ import annotations
@@ -38,6 +41,11 @@ class OutputError(FeederError):
     """The output folder cannot be written."""
 
 
+class StateError(FeederError):
+    """The state folder (the index) cannot be used: disk full, a folder where a file
+    belongs."""
+
+
 class BusyError(FeederError):
     """Another feeder process is building with the same state folder."""
 
@@ -60,3 +68,9 @@ class FrontMatterError(ArticleError):
 
 class FieldError(ArticleError):
     """A front matter field is missing or unusable."""
+
+
+def unexpected(doing: str, error: BaseException) -> str:
+    """The problem of an article on which feeder met an exception it did not expect (a bug
+    of feeder's, or of a library's): said once, naming the exception, asking for a report."""
+    return f"{doing} ({type(error).__name__}: {error}); please report this file"

@@ -1,8 +1,9 @@
 """Decide which feeds need rendering, get their entries' contents, render and publish them.
 
 A feed is rendered only when its entries (or their files) changed, its folder moved, or one
-of its output files is missing or was altered since feeder wrote it. Contents come from the
-index's cache (by file digest); the rest are cleaned on every core when there are many.
+of its output files is missing or was altered since feeder wrote it. Contents come from
+``bodies``. Every article is rendered inside its own boundary: one whose page or feed entry
+cannot be rendered is left out and named, and the rest are published.
 """
 
 from __future__ import annotations
@@ -10,20 +11,20 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from feeder import publish
+from feeder import bodies, publish
 from feeder.codec import node_key, node_path
 from feeder.config import Config
-from feeder.errors import ArticleError
+from feeder.errors import unexpected
 from feeder.filters import CustomFeed
 from feeder.index import Index
-from feeder.model import CategoryPath, Content, Entry, FeedListing, FeedSpec, OutputFile, SourceFile
+from feeder.model import CategoryPath, Content, Entry, FeedListing, FeedSpec, OutputFile, Problem
 from feeder.pages import NO_PAGES, Page, PagePlan, plan_pages, render_pages
 from feeder.render import feed_file, url_for
 from feeder.selection import AUTHOR, TAG, feed_spec, feed_title, node_kind, signature
@@ -152,12 +153,29 @@ def _intact(root: Path, files: Sequence[str], outputs: dict[str, tuple[int, int]
     return True
 
 
-def render_planned(cfg: Config, db: Index, plan: FeedPlan) -> publish.Published:
-    """Render the planned feeds, pages and catalog, publish them, and record it all."""
+@dataclass(frozen=True)
+class Rendered:
+    """What ``render_planned`` did."""
+
+    published: publish.Published
+    feeds: int = 0                  # feeds rendered
+    pages: int = 0                  # article pages rendered
+    failed: tuple[Problem, ...] = ()    # entries that could not be cleaned or rendered
+    waiting: frozenset[str] = frozenset()   # nodes of feeds left as they are (an entry's
+                                            # body could not be read again)
+
+
+NOTHING = publish.Published((), (), ())
+
+
+def render_planned(cfg: Config, db: Index, plan: FeedPlan, dry: bool = False) -> Rendered:
+    """Render the planned feeds, pages and catalog, publish them, and record it all: first
+    every entry's content (``bodies``), then pages, feeds and catalog in that order. When an
+    entry cannot be cleaned, nothing is rendered: the caller skips it and plans again. With
+    ``dry``, stop after the contents (``feeder check``)."""
     if not plan.publishing:
-        return publish.Published((), (), ())
+        return Rendered(NOTHING)
     specs = [spec for spec, _, _ in plan.to_render]
-    pages = plan.pages.to_render
     catalog: list[OutputFile] = []
 
     def meanwhile() -> None:
@@ -165,42 +183,73 @@ def render_planned(cfg: Config, db: Index, plan: FeedPlan) -> publish.Published:
         the libraries and the page template loaded (before the render workers fork, so they
         inherit them), and the catalog rendered (it needs no contents)."""
         db.finish_indexes()
-        if specs:
+        if specs and not dry:
             from feeder.render import load_libraries
             load_libraries()
-        if pages:
+        if plan.pages.to_render and not dry:
             from feeder.templates import renderer
             renderer(cfg, "page.html")
-        catalog.extend(_catalog(plan, cfg))
+        if not dry:
+            catalog.extend(_catalog(plan, cfg))
 
-    contents, incomplete, fresh = _contents(cfg, db, [
+    got = bodies.contents(cfg, db, [
         (e, d) for spec, digests, _ in plan.to_render
         for e, d in zip(spec.entries, digests, strict=True)] + [
-        (page.entry, page.digest) for page in pages], meanwhile)
+        (page.entry, page.digest) for page in plan.pages.to_render], meanwhile)
+    if got.failed or dry:
+        db.save_contents(got.fresh)
+        return Rendered(NOTHING, failed=got.failed)
+    # a feed or page holding an entry whose body could not be read again stays as it is
+    to_render = [job for job in plan.to_render
+                 if not any(e.id in got.unread for e in job[0].entries)]
+    waiting = frozenset(node_key(spec.key) for spec, _, _ in plan.to_render) - {
+        node_key(spec.key) for spec, _, _ in to_render}
+    specs = [spec for spec, _, _ in to_render]
+    pages = [p for p in plan.pages.to_render if p.entry.id not in got.unread]
     # the workers are forked: they inherit specs, pages and contents; only job numbers are
     # sent. Pages come first, then the feeds (which link to them), then the catalog (which
     # lists the feeds): what a file links to is written before it. The workers write the
     # pages (a folder each: most of the file system's work); the feeds are written here,
-    # each when its turn comes, so after every page's result has arrived
-    publish.make_root(cfg.output.path)
+    # each when its turn comes, so after every page's result has arrived. The manifest
+    # names every file first, so that a build that dies halfway leaves none unowned
+    publish.intend(cfg.output.path, plan.keep)
     jobs = [("pages", n) for n in range(0, len(pages), PAGES_PER_JOB)] + [
         ("feed", n) for n in range(len(specs))]
-    with mapping(_render_job, (cfg, specs, pages, contents), jobs, min_parallel=8,
+    failed: list[Problem] = []
+    with mapping(_render_job, (cfg, specs, pages, got.by_id), jobs, min_parallel=8,
                  chunksize=1) as rendered:
-        db.save_contents(fresh)     # while the workers render
+        db.save_contents(got.fresh)     # while the workers render
         done = publish.publish(cfg.output.path, chain(
-            (file for files in rendered for file in files), catalog), plan.keep)
-    for spec, digests, sig in plan.to_render:
-        retry = any(e.id in incomplete for e in spec.entries)   # no signature: rendered again
+            _files(rendered, failed), catalog), plan.keep)
+    _record(db, to_render, pages, got, failed, plan)
+    db.save_outputs(_stats(cfg.output.path, done.written + done.unchanged), done.removed)
+    if to_render:
+        db.prune_contents(cfg.output.limit)
+    return Rendered(done, len(to_render), len(pages), tuple(failed), waiting)
+
+
+def _files(rendered: Iterable[tuple[list[Any], list[Problem]]], failed: list[Problem]
+           ) -> Iterator[OutputFile | publish.Outcome]:
+    """The rendered files (or written pages) in job order; the entries that could not be
+    rendered go into ``failed``."""
+    for files, problems in rendered:
+        failed.extend(problems)
+        yield from files
+
+
+def _record(db: Index, to_render: Sequence[tuple[FeedSpec, tuple[str, ...], str]],
+            pages: Sequence[Page], got: bodies.Contents, failed: Sequence[Problem],
+            plan: FeedPlan) -> None:
+    """The rendered feeds' and pages' signatures; none where something is missing (an
+    image not downloaded, an entry that could not be rendered), so they are rendered again."""
+    bad = {p.path for p in failed}
+    for spec, digests, sig in to_render:
+        retry = any(e.id in got.incomplete or e.source in bad for e in spec.entries)
         db.save_feed(node_key(spec.key), spec.path, spec.title, len(digests),
                      "" if retry else sig)
     db.drop_feeds(plan.gone)
-    db.save_pages([(p.path, "" if p.entry.id in incomplete else p.signature)
-                   for p in plan.pages.to_render], plan.pages.gone)
-    db.save_outputs(_stats(cfg.output.path, done.written + done.unchanged), done.removed)
-    if plan.to_render:
-        db.prune_contents(cfg.output.limit)
-    return done
+    db.save_pages([(p.path, "" if p.entry.id in got.incomplete or p.entry.source in bad
+                    else p.signature) for p in pages], plan.pages.gone)
 
 
 def _catalog(plan: FeedPlan, cfg: Config) -> Iterator[OutputFile]:
@@ -213,15 +262,37 @@ PAGES_PER_JOB = 25
 
 
 def _render_job(shared: tuple[Config, list[FeedSpec], Sequence[Page], dict[str, Content]],
-                job: tuple[str, int]) -> list[OutputFile] | list[publish.Outcome]:
-    """One feed (all its formats), or ``PAGES_PER_JOB`` pages from the n-th on, written."""
+                job: tuple[str, int]) -> tuple[list[Any], list[Problem]]:
+    """One feed (all its formats), or ``PAGES_PER_JOB`` pages from the n-th on, written;
+    with the entries that could not be rendered (left out, and named)."""
     cfg, specs, pages, contents = shared
     kind, n = job
     if kind == "pages":
-        return publish.write(cfg.output.path,
-                             render_pages(pages[n:n + PAGES_PER_JOB], contents, cfg))
+        files, failed = render_pages(pages[n:n + PAGES_PER_JOB], contents, cfg)
+        return publish.write(cfg.output.path, files), failed
+    return _feed_files(specs[n], contents, cfg)
+
+
+def _feed_files(spec: FeedSpec, contents: dict[str, Content], cfg: Config
+                ) -> tuple[list[OutputFile], list[Problem]]:
+    """Every format of one feed. Should one entry make feedgen or the JSON writer raise,
+    each entry is tried alone, and the feed is written without the ones that fail."""
     from feeder.render import render_feed
-    return render_feed(specs[n], contents, cfg)
+
+    try:
+        return render_feed(spec, contents, cfg), []
+    except Exception:       # rare: find which entries, then do without them
+        log.debug("%s: a feed failed to render", spec.path or "/", exc_info=True)
+    failed = []
+    for entry in spec.entries:
+        try:
+            render_feed(dataclasses.replace(spec, entries=(entry,)), contents, cfg)
+        except Exception as e:
+            failed.append(Problem(entry.source, "error", unexpected("cannot be put in a feed",
+                                                                    e)))
+    bad = {p.path for p in failed}
+    kept = tuple(e for e in spec.entries if e.source not in bad)
+    return render_feed(dataclasses.replace(spec, entries=kept), contents, cfg), failed
 
 
 def _stats(root: Path, rels: Sequence[str]) -> list[tuple[str, int, int]]:
@@ -231,77 +302,3 @@ def _stats(root: Path, rels: Sequence[str]) -> list[tuple[str, int, int]]:
         st = os.stat(os.path.join(folder, rel))  # noqa: PTH116, PTH118
         rows.append((rel, st.st_size, st.st_mtime_ns))
     return rows
-
-
-def _contents(cfg: Config, db: Index, wanted: Sequence[tuple[Entry, str]],
-              meanwhile: Callable[[], None]
-              ) -> tuple[dict[str, Content], set[str], list[tuple[str, str, str, str]]]:
-    """entry id → content for every wanted entry: from the cache, else cleaned now; the ids
-    of entries with an image ``localize`` could not download (not cached, so the next build
-    tries again); and the rows the cleaned ones add to the cache. ``meanwhile`` runs here
-    while the workers clean."""
-    from feeder.images import LocalImages, policy_for
-
-    unique = {entry.id: (entry, digest) for entry, digest in wanted}
-    cached = db.contents({digest for _, digest in unique.values()})
-    contents = {i: Content(*cached[d]) for i, (_, d) in unique.items() if d in cached}
-    missing = [(entry, d) for entry, d in unique.values() if d not in cached]
-    if missing:
-        from feeder.content import load_libraries
-        load_libraries()        # once, before workers fork, instead of once in each
-    images = policy_for(cfg)
-    with mapping(clean_entry, (cfg.source.path, cfg, images), [e for e, _ in missing],
-                 min_parallel=48, chunksize=16) as cleaning:
-        meanwhile()
-        fresh = list(cleaning)
-    incomplete: set[str] = set()
-    if isinstance(images, LocalImages) and missing:
-        fresh, incomplete = _localize(cfg, images, [e for e, _ in missing], fresh)
-    rows = []
-    for (entry, version), (content, problem, _) in zip(missing, fresh, strict=True):
-        if problem:
-            log.warning("%s: %s", entry.source, problem)
-        elif entry.id not in incomplete:    # cached under the index's version of the file
-            rows.append((version, content.html, content.summary, content.image))
-        contents[entry.id] = content
-    return contents, incomplete, rows
-
-
-Cleaned = tuple[Content, str, list[str]]      # content, problem, images still to download
-
-
-def _localize(cfg: Config, images: Any, entries: list[Entry], fresh: list[Cleaned]
-              ) -> tuple[list[Cleaned], set[str]]:
-    """Download the images the cleaned entries want, then clean those entries again."""
-    from feeder.localize import download
-
-    failed = download(cfg, {url for _, _, urls in fresh for url in urls}, images.mapping)
-    done, incomplete = [], set()
-    for entry, cleaned in zip(entries, fresh, strict=True):
-        urls = cleaned[2]
-        if urls:
-            cleaned = clean_entry((cfg.source.path, cfg, images), entry)
-        for url in (u for u in urls if u in failed):
-            log.warning("%s: image %s not downloaded (%s); its original URL stays until a "
-                        "later build gets it", entry.source, url, failed[url])
-            incomplete.add(entry.id)
-        done.append(cleaned)
-    return done, incomplete
-
-
-def clean_entry(shared: tuple[Path, Config, Any], entry: Entry) -> Cleaned:
-    """(content, problem, image URLs still to download) for one entry, its body read again."""
-    from feeder import parse
-    from feeder.content import render_content
-
-    root, cfg, images = shared
-    if hasattr(images, "wanted"):
-        images.wanted = []
-    try:
-        data = parse.read_bytes(root, SourceFile(entry.source, 0, 0))
-        body = parse.body(SourceFile(entry.source, 0, 0), data)
-    except ArticleError as e:   # changed or vanished since it was read: next build catches up
-        content = render_content(entry, "", cfg, images)
-        return content, f"body not read again: {e}", list(getattr(images, "wanted", []))
-    content = render_content(entry, body, cfg, images)
-    return content, "", list(getattr(images, "wanted", []))

@@ -15,22 +15,16 @@ import json
 import marshal
 import re
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
 
+from feeder import schema
 from feeder.codec import decode_entry
-from feeder.model import Entry, FileRow
-from feeder.scan import RECENT_NS
-from feeder.schema import (
-    INDEXES,
-    PLANNING,
-    SCHEMA,
-    SCHEMA_VERSION,
-    connect,
-    fresh_path,
-    remove_index,
-)
+from feeder.ids import settle
+from feeder.model import Entry, FileRow, Problem
+from feeder.scan import RECENT_NS, UNKNOWN
+from feeder.schema import INDEXES, PLANNING
 
 
 class Index:
@@ -47,14 +41,7 @@ class Index:
 
     def __exit__(self, kind: object, *_: object) -> None:
         """Close; a fresh index takes its place only when the build went through."""
-        if self.replaces and kind is None:
-            self.db.execute("PRAGMA journal_mode = WAL")
-        self.db.close()
-        if self.replaces and kind is None:
-            remove_index(self.replaces)     # its write-ahead log must not meet the new file
-            fresh_path(self.replaces).replace(self.replaces)
-        elif self.replaces:
-            fresh_path(self.replaces).unlink(missing_ok=True)
+        schema.close(self.db, self.replaces, kind is None)
 
     def transaction(self) -> sqlite3.Connection:
         return self.db      # sqlite3's context manager commits, or rolls back on error
@@ -95,37 +82,71 @@ class Index:
         self.db.executemany("UPDATE files SET checked_ns = ? WHERE rel = ?",
                             ((now_ns, rel) for rel in rels))
 
-    def forget(self, rels: Iterable[str]) -> tuple[set[str], set[str]]:
-        """Drop files (and their entries); returns the nodes and id keys they touched."""
+    def forget(self, rels: Iterable[str], files: bool = True) -> tuple[set[str], set[str]]:
+        """Drop files (and their entries; with ``files`` false, only their entries); returns
+        the nodes and the ids they touched."""
         nodes: set[str] = set()
-        keys: set[str] = set()
+        ids: set[str] = set()
         for rel in rels:
             nodes.update(r[0] for r in self.db.execute(
                 "SELECT node FROM members WHERE rel = ?", (rel,)))
-            keys.update(r[0] for r in self.db.execute(
-                "SELECT key FROM entries WHERE rel = ?", (rel,)) if not r[0].startswith("path:"))
+            for own_id, final_id in self.db.execute(
+                    "SELECT own_id, id FROM entries WHERE rel = ?", (rel,)):
+                ids.update((own_id, final_id))
             self.db.execute("DELETE FROM members WHERE rel = ?", (rel,))
             self.db.execute("DELETE FROM entries WHERE rel = ?", (rel,))
-            self.db.execute("DELETE FROM files WHERE rel = ?", (rel,))
-        return nodes, keys
+            if files:
+                self.db.execute("DELETE FROM files WHERE rel = ?", (rel,))
+        return nodes, ids
+
+    def skip(self, problems: Iterable[Problem]) -> set[str]:
+        """Entries that could not be published after all (an error while cleaning or
+        rendering them): their files become skipped ones, with these problems beside their
+        warnings, and are read again by the next build. Returns the nodes they leave."""
+        nodes: set[str] = set()
+        ids: set[str] = set()
+        for problem in problems:
+            left, freed = self.forget([problem.path], files=False)
+            nodes |= left
+            ids |= freed
+            row = self.db.execute("SELECT problems FROM files WHERE rel = ?",
+                                  (problem.path,)).fetchone()
+            earlier = json.loads(row[0]) if row and row[0] else []
+            self.db.execute("UPDATE files SET state = 'error', problems = ? WHERE rel = ?", (
+                json.dumps([["error", problem.message, problem.line], *earlier]), problem.path))
+            self.retry(problem.path)
+        nodes |= self.settle_ids(ids)
+        self.recount(nodes)
+        return nodes
+
+    def retry(self, rel: str) -> None:
+        """Make the next build read ``rel`` again, whatever its size and mtime say."""
+        prefix = rel[:rel.rfind("/") + 1]
+        row = self.db.execute("SELECT files FROM folders WHERE prefix = ?",
+                              (prefix,)).fetchone()
+        if row:
+            files = marshal.loads(row[0])
+            files[rel] = UNKNOWN
+            self.db.execute("UPDATE folders SET stamp = '', files = ? WHERE prefix = ?",
+                            (marshal.dumps(files), prefix))
 
     def store(self, rows: Iterable[FileRow], now_ns: int, bulk: bool = False
               ) -> tuple[set[str], set[str]]:
-        """Insert read files (already forgotten); returns the nodes and keys they touched.
+        """Insert read files (already forgotten); returns the nodes and ids they touched.
         ``bulk`` (a cold start): secondary indexes are built once after the inserts."""
         for name in re.findall(r"EXISTS (\w+)", INDEXES) if bulk else ():
             self.db.execute(f"DROP INDEX IF EXISTS {name}")
         nodes: set[str] = set()
-        keys: set[str] = set()
+        ids: set[str] = set()
         pending = iter(rows)
         while batch := list(islice(pending, 1000)):     # bounded memory however many arrive
-            self._insert(batch, now_ns, nodes, keys)
+            self._insert(batch, now_ns, nodes, ids)
         if bulk:       # what planning the feeds needs now; the rest while bodies are cleaned
             for statement in INDEXES.strip().splitlines():
                 if statement.split()[5] in PLANNING:   # CREATE INDEX IF NOT EXISTS name
                     self.db.execute(statement)
             self.deferred = True
-        return nodes, keys
+        return nodes, ids
 
     def finish_indexes(self) -> None:
         """Build the secondary indexes a cold start left for later (none otherwise)."""
@@ -134,7 +155,7 @@ class Index:
                 self.db.execute(statement)
             self.deferred = False
 
-    def _insert(self, rows: list[FileRow], now_ns: int, nodes: set[str], keys: set[str]
+    def _insert(self, rows: list[FileRow], now_ns: int, nodes: set[str], ids: set[str]
                 ) -> None:
         entries = [r for r in rows if r.state == "entry"]
         self.db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", (
@@ -145,23 +166,28 @@ class Index:
             (n, r.published, r.own_id, r.rel) for r in entries for n in r.nodes))
         for r in entries:
             nodes.update(r.nodes)
-            if not r.key.startswith("path:"):   # a path is unique: only chosen ids can clash
-                keys.add(r.key)
+            ids.add(r.own_id)
 
-    def settle_ids(self, keys: Iterable[str], path_id: Callable[[str], str]) -> set[str]:
-        """Among entries sharing an id key the first by path keeps it; the others get
-        ``path_id(rel)``. Returns the nodes whose entries' ids changed."""
+    def settle_ids(self, ids: Iterable[str] | None) -> set[str]:
+        """Give every entry a distinct id (``ids.settle``), looking at the entries that
+        claim ``ids`` (all when None); returns the nodes whose entries' ids changed."""
+        if ids is None:     # a cold start: only ids claimed twice need a look
+            ids = [r[0] for r in self.db.execute(
+                "SELECT own_id FROM entries GROUP BY own_id HAVING COUNT(*) > 1")]
         nodes: set[str] = set()
-        for key in keys:
-            rows = self.db.execute(
-                "SELECT rel, own_id, id FROM entries WHERE key = ? ORDER BY rel", (key,))
-            for n, (rel, own_id, old_id) in enumerate(rows.fetchall()):
-                new_id = own_id if n == 0 else path_id(rel)
-                if new_id != old_id:
-                    self.db.execute("UPDATE entries SET id = ? WHERE rel = ?", (new_id, rel))
-                    self.db.execute("UPDATE members SET id = ? WHERE rel = ?", (new_id, rel))
-                    nodes.update(r[0] for r in self.db.execute(
-                        "SELECT node FROM members WHERE rel = ?", (rel,)))
+
+        def claimants(claimed: str) -> list[tuple[str, str, str]]:
+            return self.db.execute(
+                "SELECT rel, own_id, id FROM entries WHERE own_id = ? OR (id = ? AND "
+                "id != own_id) ORDER BY rel", (claimed, claimed)).fetchall()  # both indexed
+
+        def give(rel: str, new_id: str) -> None:
+            self.db.execute("UPDATE entries SET id = ? WHERE rel = ?", (new_id, rel))
+            self.db.execute("UPDATE members SET id = ? WHERE rel = ?", (new_id, rel))
+            nodes.update(r[0] for r in self.db.execute(
+                "SELECT node FROM members WHERE rel = ?", (rel,)))
+
+        settle(ids, claimants, give)
         return nodes
 
     def id_clashes(self) -> list[tuple[str, str]]:
@@ -279,30 +305,9 @@ class Index:
 def open_index(path: Path, fingerprint: str) -> Index:
     """Open the index at ``path``; start an empty one if it is missing, unreadable, corrupt,
     of another schema version, or was made with other settings (``fingerprint``)."""
-    try:
-        if not path.is_file():
-            raise sqlite3.DatabaseError("no index")     # connecting would create the file
-        conn = connect(path, "journal_mode = WAL", "synchronous = NORMAL")
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        stored = conn.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
-        if version == SCHEMA_VERSION and stored == (fingerprint,):
-            return Index(conn)
-        conn.close()
-    except sqlite3.DatabaseError:
-        pass
-    return _create(path, fingerprint)
+    return Index(*schema.open_file(path, fingerprint))
 
 
-def _create(path: Path, fingerprint: str) -> Index:
-    """An empty index, built beside ``path`` without a write-ahead log or syncs (a cold start
-    writes it all in one go: 100,000 files cost 1.5 s less) and moved over ``path`` when the
-    build succeeds, so a crash can leave a half-built index only under another name."""
-    fresh = fresh_path(path)
-    remove_index(fresh)
-    # cache_size in KiB: the bulk load stays in memory until the commit
-    conn = connect(fresh, "journal_mode = MEMORY", "synchronous = OFF", "cache_size = -65536")
-    with conn:
-        conn.executescript(SCHEMA + INDEXES)
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        conn.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
-    return Index(conn, replaces=path)
+def memory_index() -> Index:
+    """An empty index in memory, gone when closed (``feeder check``)."""
+    return Index(schema.in_memory())

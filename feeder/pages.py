@@ -18,7 +18,8 @@ from typing import Any
 
 from feeder.codec import node_key
 from feeder.config import Config
-from feeder.model import CategoryPath, Content, Entry, OutputFile
+from feeder.errors import TemplateError, unexpected
+from feeder.model import CategoryPath, Content, Entry, OutputFile, Problem
 from feeder.render import MEDIA_TYPES, feed_file, url_for
 from feeder.selection import AUTHOR, TAG
 
@@ -95,30 +96,43 @@ def _links(entry: Entry, feed_urls: Mapping[str, str]) -> Links:
 
 
 def render_pages(pages: Sequence[Page], contents: Mapping[str, Content], cfg: Config
-                 ) -> list[OutputFile]:
+                 ) -> tuple[list[OutputFile], list[Problem]]:
+    """The pages' files, and a problem for each entry whose page could not be rendered (a
+    template's own error is the config's: ``TemplateError`` stops the build)."""
     from feeder.templates import renderer
 
     if not pages:
-        return []
+        return [], []
     render = renderer(cfg, "page.html")     # loaded once, filled for every page
     home = url_for(cfg, "")
     feed = {"title": cfg.site.title, "type": MEDIA_TYPES[cfg.output.formats[0]],
             "url": url_for(cfg, feed_file("", cfg.output.formats[0]))}
-    files = []
+    files, failed = [], []
     for page in pages:
         entry, content = page.entry, contents[page.entry.id]
-        data = render(site=cfg.site, home=home, feed=feed,
-                      entry=_entry(entry, page.links, cfg), content=content.html,
-                      summary=content.summary)
+        try:
+            data = render(site=cfg.site, home=home, feed=feed,
+                          entry=_entry(entry, page.links, cfg), content=content.html,
+                          summary=content.summary)
+        except TemplateError:
+            raise
+        except Exception as e:  # one page's surprise must not stop the others
+            log.debug("%s: page failed", entry.source, exc_info=True)
+            failed.append(Problem(entry.source, "error", unexpected("cannot render its page",
+                                                                    e)))
+            continue
         files.append(OutputFile(page.path, data))
-    return files
+    return files, failed
 
 
 def _entry(entry: Entry, links: Links, cfg: Config) -> dict[str, Any]:
     zone = cfg.site.timezone
 
     def when(moment: Any) -> dict[str, str]:
-        local = moment.astimezone(zone)
+        try:
+            local = moment.astimezone(zone)
+        except OverflowError:   # the first or last hours of the calendar: shown in UTC
+            local = moment
         return {"iso": local.isoformat(), "text": local.strftime("%Y-%m-%d %H:%M")}
 
     return {"title": entry.title, "link": entry.link, "language": entry.language,

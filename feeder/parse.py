@@ -196,7 +196,7 @@ def article(source: SourceFile, data: bytes) -> RawArticle:
     return RawArticle(source, meta, _decode_body(rest, encoding), body_line)
 
 
-def body(source: SourceFile, data: bytes) -> str:
+def body(source: SourceFile, data: bytes, encoding: str = "auto") -> str:
     """Only the body of an article file: the front matter is skipped, not loaded."""
     found = _locate(data)
     if found is None:

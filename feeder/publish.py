@@ -4,13 +4,16 @@ A file whose bytes are unchanged is not touched (its mtime stays, so HTTP valida
 A changed file is written to a temporary file in the same folder and renamed over the old one,
 so a reader sees the old bytes or the new, never half. Files feeder wrote before and no longer
 produces are removed; feeder's list of its files is ``.feeder-manifest`` in the output folder,
-and nothing outside that list is ever deleted.
+and nothing outside that list is ever deleted. The manifest names a build's files before they
+are written (``intend``), so a build that dies halfway leaves no file the next one would not
+remove. Nothing is written or removed through a symbolic link below the output folder.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +58,16 @@ def publish(root: Path, files: Iterable[OutputFile | Outcome], keep: Iterable[st
     return Published(tuple(written), tuple(unchanged), tuple(removed))
 
 
+def intend(root: Path, paths: Iterable[str]) -> None:
+    """Add ``paths`` to the manifest before they are written: should this build die halfway,
+    the next one knows them as feeder's, and removes those it no longer produces."""
+    make_root(root)
+    known = _manifest(root)
+    wanted = set(known).union(paths)
+    if len(wanted) != len(known):
+        write_if_changed(root, MANIFEST, "".join(p + "\n" for p in sorted(wanted)).encode())
+
+
 def make_root(root: Path) -> None:
     try:
         root.mkdir(parents=True, exist_ok=True)
@@ -65,7 +78,8 @@ def make_root(root: Path) -> None:
 def write(root: Path, files: Iterable[OutputFile]) -> list[Outcome]:
     """Write each of ``files`` unless it holds those bytes already (``publish`` does the
     rest)."""
-    return [(f.path, write_if_changed(root, f.path, f.data)) for f in files]
+    made: set[str] = set()
+    return [(f.path, write_if_changed(root, f.path, f.data, made)) for f in files]
 
 
 def _target(root: Path, rel: str) -> Path:
@@ -83,17 +97,16 @@ def _path(root: str, rel: str) -> str:
 
 def write_if_changed(root: Path, rel: str, data: bytes, made: set[str] | None = None) -> bool:
     """Atomically replace ``root/rel`` with ``data`` unless it already holds exactly that.
-    ``made``: folders known to exist (filled in as they are made), saving a ``mkdir`` each."""
+    ``made``: folders known to exist below ``root`` (filled in as they are made), saving a
+    ``mkdir`` and an ``lstat`` each."""
     target = _path(str(root), rel)
+    folder = os.path.dirname(target)
+    _folder(str(root), folder, set() if made is None else made)
     if _holds(target, data):
         return False
-    folder = os.path.dirname(target)
-    tmp = os.path.join(folder, f".tmp-{os.getpid()}.part")  # one writer: the lock
+    # one writer per output (the lock); its thread's id, as localize writes from threads
+    tmp = os.path.join(folder, f".tmp-{threading.get_native_id()}.part")
     try:
-        if made is None or folder not in made:
-            os.makedirs(folder, exist_ok=True)
-            if made is not None:
-                made.add(folder)
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
         except FileExistsError:             # left by a crash of a process with our pid
@@ -115,6 +128,35 @@ def write_if_changed(root: Path, rel: str, data: bytes, made: set[str] | None = 
     except OSError as e:
         raise OutputError(f"{target}: cannot write: {e.strerror or e}") from e
     return True
+
+
+def _folder(root: str, folder: str, made: set[str]) -> None:
+    """Make ``folder`` and the folders between it and ``root``, refusing a symbolic link or
+    a file on the way: nothing is written outside the output through a link planted in it."""
+    if folder in made or folder == root:
+        return
+    _folder(root, os.path.dirname(folder), made)
+    try:
+        os.mkdir(folder, 0o755)
+    except FileExistsError:
+        if os.path.islink(folder):
+            raise OutputError(f"{folder}: is a symbolic link, and feeder never writes through "
+                              "one (it could lead out of the output folder); remove it") from None
+        if not os.path.isdir(folder):
+            raise OutputError(f"{folder}: is a file, where feeder writes a folder; remove it"
+                              ) from None
+    except OSError as e:
+        raise OutputError(f"{folder}: cannot create folder: {e.strerror or e}") from e
+    made.add(folder)
+
+
+def _through_link(root: str, folder: str) -> bool:
+    """Whether a symbolic link stands between ``root`` and ``folder``."""
+    while folder != root and len(folder) > len(root):
+        if os.path.islink(folder):
+            return True
+        folder = os.path.dirname(folder)
+    return False
 
 
 def _holds(path: str, data: bytes) -> bool:
@@ -145,6 +187,8 @@ def _manifest(root: Path) -> list[str]:
 def _remove(root: Path, rel: str) -> bool:
     try:
         target = _target(root, rel)
+        if _through_link(str(root), str(target.parent)):
+            return False
         target.unlink()
     except (OSError, OutputError):
         return False

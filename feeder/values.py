@@ -23,6 +23,22 @@ def text(v: Any) -> str:
     return v
 
 
+def encoding(v: Any) -> str:
+    """'auto', or the name of a text encoding Python knows ('big5', 'gb18030', 'cp1252')."""
+    import codecs
+
+    if v == "auto":
+        return "auto"
+    try:
+        info = codecs.lookup(text(v))
+        if not getattr(info, "_is_text_encoding", True):    # rot13, base64: no text
+            raise LookupError(v)
+        return info.name
+    except (Bad, LookupError) as e:
+        raise Bad("'auto' or the name of a text encoding, such as 'gb18030', 'big5', "
+                  "'shift_jis', 'euc-kr' or 'cp1252'") from e
+
+
 def boolean(v: Any) -> bool:
     if not isinstance(v, bool):
         raise Bad("true or false")

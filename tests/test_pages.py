@@ -260,6 +260,6 @@ def test_a_page_that_cannot_be_written_fails_the_build_and_names_it(tmp_path: Pa
         encoding="utf-8")      # newest: in the feeds now, so it gets a page
     assert not (tmp_path / "public/posts/plain 0").exists()
     (tmp_path / "public/posts/plain 0").write_text("in the way", encoding="utf-8")
-    with pytest.raises(OutputError, match=r"plain 0/index\.html: cannot write"):
+    with pytest.raises(OutputError, match=r"plain 0: is a file, where feeder writes a folder"):
         build(cfg)
     assert rss == (tmp_path / "public/rss.xml").read_bytes()
