@@ -158,7 +158,7 @@ def _refuse_emptying(cfg: Config, db: Index, by_folder: dict[str, scan.Signature
     is not mounted must not empty every feed), unless ``allowed``."""
     if by_folder or allowed:
         return
-    last = sum(db.counts().values()) or (status.last(cfg.state.path) or {}).get("articles")
+    last = sum(db.counts().values()) or status.last_articles(cfg.state.path)
     if last:
         raise SourceError(f"{cfg.source.path}: no article found, where the last build read "
                           f"{last}; nothing was changed (is a share not mounted?). To "

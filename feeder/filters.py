@@ -20,6 +20,7 @@ from typing import Any
 
 from feeder import values as v
 from feeder.model import CategoryPath, Entry
+from feeder.slugs import OUTPUT_FILES
 
 log = logging.getLogger("feeder")
 CUSTOM = "\x1e"         # starts a custom feed's node key: no category name can hold it
@@ -132,6 +133,10 @@ def _feed(n: int, table: dict[str, Any]) -> CustomFeed:
     if not NAME.fullmatch(name) or name.split("/")[0] in RESERVED:
         raise v.Bad(f"{label}.name: a folder name such as 'tech' or 'news/world' (lower "
                     f"case letters, digits, . _ -), not starting with {', '.join(RESERVED)}")
+    clash = OUTPUT_FILES.intersection(name.split("/"))
+    if clash:
+        raise v.Bad(f"{label}.name: a folder name, not the name of a file feeder writes "
+                    f"({', '.join(sorted(clash))}): the feed's files go in that folder")
     values.setdefault("title", name)
     return CustomFeed(**values)
 

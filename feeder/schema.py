@@ -107,7 +107,8 @@ def _create(path: Path, fingerprint: str) -> sqlite3.Connection:
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
     except (OSError, sqlite3.Error) as e:
-        raise StateError(f"{fresh}: cannot create the index: {e}") from e
+        raise StateError(f"{fresh}: cannot create the index: {e} (is the state folder's disk "
+                         "full?)") from e
     return conn
 
 

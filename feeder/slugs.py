@@ -20,6 +20,7 @@ from feeder.text import xml_safe
 
 ROOT = "categories"
 FEED_FILES = frozenset({"rss.xml", "atom.xml", "feed.json", "index.html"})
+OUTPUT_FILES = FEED_FILES | {"feeds.opml", "feed.xsl"}  # every name feeder writes a file under
 _WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$")
 _UNSAFE = re.compile(r"[\\/:*?\"<>|%#&+=;,\[\]{}^`'\s]+")
 MAX_CHARS = 60

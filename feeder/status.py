@@ -32,6 +32,8 @@ def record(cfg: Config, started: float, report: Any = None, error: str = "") -> 
         status.update(articles=reading.files, published=reading.published, held=reading.held,
                       drafts=reading.drafts, skipped=len(reading.skipped), feeds=report.feeds,
                       rendered=report.rendered, written=len(report.written))
+    else:   # how many articles the last build that got so far read (see last_articles)
+        status["last_articles"] = last_articles(cfg.state.path)
     path = cfg.state.path / FILE
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -58,3 +60,10 @@ def last(state: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def last_articles(state: Path) -> int:
+    """How many article files the last build that read the folder found (0 if none did)."""
+    data = last(state) or {}
+    count = data.get("articles", data.get("last_articles", 0))
+    return count if isinstance(count, int) else 0
