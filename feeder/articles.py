@@ -57,8 +57,11 @@ def read_file(shared: tuple[Path, Config], source: SourceFile) -> FileRow:
     base = (source.rel, source.size, source.mtime_ns)
     digest = digest_of(data) if recent else f"{source.size}:{source.mtime_ns}"
     try:
-        raw = parse.article(source, data) if whole else parse.front_matter(source, data, end)
+        encoding = cfg.source.encoding
+        raw = (parse.article(source, data, encoding) if whole
+               else parse.front_matter(source, data, end, encoding))
         entry, warnings = normalize(raw, cfg)
+        warnings = [*raw.notes, *warnings]
     except ArticleError as e:
         return FileRow(*base, digest, "error", json.dumps([["error", str(e), e.line]]))
     except Exception as e:  # one file's surprise must not stop the others

@@ -117,7 +117,9 @@ def clean_entry(shared: tuple[Path, Config, Any], entry: Entry) -> Cleaned:
         return Cleaned(NOTHING, unread=f"body not read again ({e}); its feeds wait for "
                        "the next build")
     try:
-        body = parse.body(SourceFile(entry.source, 0, 0), data, cfg.source.encoding)
+        body, note = parse.body(SourceFile(entry.source, 0, 0), data, cfg.source.encoding)
+        if note:
+            log.warning("%s: body: %s", entry.source, note)
         content = render_content(entry, body, cfg, images)
     except Exception as e:  # one body's surprise must not stop the others
         log.debug("%s: cleaning failed", entry.source, exc_info=True)

@@ -30,6 +30,7 @@ class RawArticle:
     meta: dict[str, Any]
     body: str
     body_line: int    # 1-based line where the body starts, for messages
+    notes: tuple[str, ...] = ()     # warnings from decoding the file
 
 
 @dataclass(frozen=True)

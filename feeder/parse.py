@@ -1,9 +1,11 @@
 """Turn one file into its front matter (a mapping, as loaded) and its body text.
 
-Decoding: UTF-8 (with or without BOM), UTF-16 with a BOM, else GB18030, else the file is
-reported. Front matter: YAML between ``---`` lines, TOML between ``+++`` lines or JSON, found by
-python-frontmatter; leading blank lines, a BOM and CRLF/CR line ends are accepted. YAML dates
-stay strings here so that ``normalize`` reads every date form by the same rules.
+Decoding: UTF-8 (with or without BOM), UTF-16 with a BOM, else the encoding ``[source]
+encoding`` names, or by default the one ``encodings`` detects (with a warning when the answer
+cannot be trusted). Front matter: YAML between ``---`` lines, TOML between ``+++`` lines or
+JSON, found by python-frontmatter; leading blank lines, a BOM and CRLF/CR line ends are
+accepted. YAML dates stay strings here so that ``normalize`` reads every date form by the same
+rules.
 
 Errors are ``ArticleError`` subclasses carrying the line when known. No file is written.
 """
@@ -50,24 +52,37 @@ class _TOML(BaseHandler):
 HANDLERS = (_YAML(), _TOML(), JSONHandler())
 
 
-def decode(data: bytes) -> str:
-    """Bytes → text: UTF-8 (BOM optional), UTF-16 with BOM, else GB18030; NUL means binary."""
+def decode(data: bytes, encoding: str = "auto") -> tuple[str, str]:
+    """Bytes → (text, a warning or ''): UTF-8 (BOM optional), UTF-16 with BOM, else the
+    given ``encoding`` or, with "auto", the detected one; NUL means binary."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return data.decode("utf-16")
+            return data.decode("utf-16"), ""
         except UnicodeDecodeError as e:
             raise DecodeError(f"not valid UTF-16 text ({e.reason} at byte {e.start})") from e
     if b"\x00" in data:
         raise DecodeError("binary file (contains NUL bytes), not a text article")
     try:
-        return _text(data, "utf-8-sig")
-    except UnicodeDecodeError as utf8_error:
-        try:
-            return data.decode("gb18030")
-        except UnicodeDecodeError:
-            raise DecodeError(
-                f"not UTF-8 ({utf8_error.reason} at byte {utf8_error.start}) nor GB18030 text"
-            ) from utf8_error
+        return _text(data, "utf-8-sig"), ""
+    except UnicodeDecodeError:
+        return legacy(data, encoding)
+
+
+def legacy(data: bytes, encoding: str) -> tuple[str, str]:
+    """Bytes that are not UTF-8 → (text, a warning or ''): in ``encoding``, or the detected
+    one; the warning names the encoding when the text may be wrong."""
+    if encoding != "auto":
+        text = data.decode(encoding, "replace")
+        bad = text.count("\ufffd") - data.decode(encoding, "ignore").count("\ufffd")
+        return text, (f"{bad} bytes are not {encoding} ([source] encoding); replaced"
+                      if bad else "")
+    from feeder.encodings import detect
+
+    found = detect(data)
+    if found.trusted:
+        return found.text, ""
+    return found.text, (f"not UTF-8; read as {found.encoding}, which may be wrong (set "
+                        "[source] encoding, or save the file as UTF-8)")
 
 
 def split(text: str) -> tuple[dict[str, Any], str, int]:
@@ -122,11 +137,12 @@ def read_bytes(root: Path, source: SourceFile) -> bytes:
 
 def head(fd: int, size: int, first: int = 8192) -> tuple[bytes, int | None]:
     """The first ``first`` bytes of an open file of ``size`` bytes, or all of it when its
-    front matter does not close within them (the metadata pass needs no body, and most of a
-    file's bytes are body); and where the front matter block ends (``_bounds``)."""
+    front matter does not close within them or is not UTF-8 (the metadata pass needs no
+    body, and most of a file's bytes are body, but an encoding is detected on the whole
+    file); and where the front matter block ends (``_bounds``)."""
     data = os.read(fd, first)
     end = _bounds(data)
-    if end is None and len(data) == first:
+    if (end is None or not _utf8(data[:end])) and len(data) == first:
         data += read_all(fd, size - len(data))
         end = _bounds(data)
     return data, end
@@ -157,52 +173,62 @@ def _bounds(data: bytes) -> int | None:
     return None if end is None else end.end()
 
 
-def _locate(data: bytes, end: int | None = -1) -> tuple[str, bytes, str] | None:
-    """(decoded front matter block, body bytes, encoding) when the file starts with a closed
-    ``---``/``+++`` block in an 8-bit encoding; None when only a full decode will tell.
-    ``end``: the block's end, when ``_bounds`` already found it."""
+def _utf8(data: bytes) -> bool:
+    if data.isascii():
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _locate(data: bytes, end: int | None = -1) -> tuple[str, bytes] | None:
+    """(decoded front matter block, body bytes) when the file starts with a closed
+    ``---``/``+++`` block in UTF-8; None when only a full decode will tell. ``end``: the
+    block's end, when ``_bounds`` already found it."""
     end = _bounds(data) if end == -1 else end
     if end is None:
         return None
-    head = data[:end]
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return _text(head, encoding), data[end:], encoding
-        except UnicodeDecodeError:
-            continue
-    return None
+    try:
+        return _text(data[:end], "utf-8-sig"), data[end:]
+    except UnicodeDecodeError:
+        return None
 
 
-def front_matter(source: SourceFile, data: bytes, end: int | None = -1) -> RawArticle:
+def front_matter(source: SourceFile, data: bytes, end: int | None = -1,
+                 encoding: str = "auto") -> RawArticle:
     """The front matter and the first characters of the body, without decoding the rest of
     the file (what the metadata pass needs; ``article`` gives the whole body). ``end`` as
-    ``head`` gives it."""
+    ``head`` gives it; ``encoding`` as ``[source] encoding``."""
     found = _locate(data, end)
     if found is None:
-        return article(source, data)
-    head, rest, encoding = found
+        return article(source, data, encoding)
+    head, rest = found
     meta, _, body_line = split(head)
-    return RawArticle(source, meta, _text(rest[:256], encoding, "ignore"), body_line)
+    return RawArticle(source, meta, _text(rest[:256], "utf-8", "ignore"), body_line)
 
 
-def article(source: SourceFile, data: bytes) -> RawArticle:
+def article(source: SourceFile, data: bytes, encoding: str = "auto") -> RawArticle:
     """Decode and split one article file: front matter and the whole body."""
     found = _locate(data)
     if found is None:
-        meta, body, body_line = split(decode(data))
-        return RawArticle(source, meta, body, body_line)
-    head, rest, encoding = found
-    meta, _, body_line = split(head)
-    return RawArticle(source, meta, _decode_body(rest, encoding), body_line)
+        text, note = decode(data, encoding)
+        meta, body, body_line = split(text)
+        return RawArticle(source, meta, body, body_line, (note,) if note else ())
+    head, rest = found      # the body's own encoding is ``body``'s to tell: the metadata
+    meta, _, body_line = split(head)    # pass, which reads no body, says the same
+    return RawArticle(source, meta, _decode_body(rest, encoding)[0], body_line)
 
 
-def body(source: SourceFile, data: bytes, encoding: str = "auto") -> str:
-    """Only the body of an article file: the front matter is skipped, not loaded."""
+def body(source: SourceFile, data: bytes, encoding: str = "auto") -> tuple[str, str]:
+    """Only the body of an article file, and a warning about its encoding or '': the front
+    matter is skipped, not loaded."""
     found = _locate(data)
     if found is None:
-        return article(source, data).body
-    _, rest, encoding = found
-    return _decode_body(rest, encoding)
+        raw = article(source, data, encoding)
+        return raw.body, ""         # its warnings are the reading's
+    return _decode_body(found[1], encoding)
 
 
 def _text(data: bytes, encoding: str, errors: str = "strict") -> str:
@@ -213,10 +239,9 @@ def _text(data: bytes, encoding: str, errors: str = "strict") -> str:
     return data.decode(encoding, errors)
 
 
-def _decode_body(rest: bytes, encoding: str) -> str:
-    for candidate in (encoding, "gb18030" if encoding != "gb18030" else "utf-8"):
-        try:
-            return _text(rest, candidate)
-        except UnicodeDecodeError:
-            continue
-    return rest.decode(encoding, "replace")    # a few bad bytes cost only those characters
+def _decode_body(rest: bytes, encoding: str) -> tuple[str, str]:
+    """A body after UTF-8 front matter: UTF-8, else as ``legacy`` reads it."""
+    try:
+        return rest.decode("utf-8"), ""
+    except UnicodeDecodeError:
+        return legacy(rest, encoding)

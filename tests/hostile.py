@@ -61,7 +61,7 @@ ENCODINGS: dict[str, tuple[bytes, str]] = {
     "utf16-le.md": (ok("UTF-16 LE ünïcode").decode().encode("utf-16"), PUBLISH),
     "utf16-be.md": (b"\xfe\xff" + ok("UTF-16 BE").decode().encode("utf-16-be"), PUBLISH),
     "gb18030.md": (ok("中文标题 GB18030").decode().encode("gb18030"), PUBLISH),
-    "latin1.md": (ok("Caf\u00e9 cr\u00e8me").decode().encode("latin-1"), "not UTF-8"),
+    "latin1.md": (ok("Caf\u00e9 cr\u00e8me").decode().encode("latin-1"), PUBLISH),
     "bad-utf8-body.md": (ok("Bad bytes in body", body="<p>ok \xff\xfe\xfd end</p>")
                          .replace(b"\xc3\xbf\xc3\xbe\xc3\xbd", b"\xff\xfe\xfd"), PUBLISH),
     "nul-bytes.md": (ok("NUL") + b"\x00\x00", "binary"),

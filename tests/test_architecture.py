@@ -26,6 +26,8 @@ OWNERS = {
     "starlette": {"server"},
     "uvicorn": {"server"},
     "argparse": {"cli"},
+    "bs4": {"encodings"},
+    "charset_normalizer": {"encodings"},
 }
 SHELLS = {"cli", "daemon", "server"}
 
@@ -46,7 +48,7 @@ MODULES = sorted(PACKAGE.glob("*.py"))
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda p: p.stem)
 def test_each_library_is_imported_by_its_one_module(module: Path) -> None:
-    """feedgen only in render, BeautifulSoup only in content, and so on."""
+    """feedgen only in render, BeautifulSoup only in encodings, and so on."""
     for name in imports_of(module):
         top = name.split(".")[0]
         if top in OWNERS:
@@ -72,7 +74,7 @@ def test_startup_does_not_import_the_heavy_libraries() -> None:
     """Loading the CLI and build imports none of feedgen, lxml, httpx, markdown-it, yaml-rs."""
     code = ("import sys, feeder.cli, feeder.build, feeder.config; "
             "print(sorted(m for m in ('feedgen', 'lxml', 'httpx', 'markdown_it', 'yaml_rs', 'nh3', "
-            "'jinja2') "
+            "'jinja2', 'bs4', 'charset_normalizer') "
             "if m in sys.modules))")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
