@@ -47,9 +47,11 @@ example:
 
 Writes one RSS, Atom and JSON feed per category plus one for all articles (and the
 [[feeds]] and [feeds_by] feeds), a page per feed entry without a link of its own ([pages]),
-index.html, feeds.opml and feed.xsl. Unchanged files are not rewritten. Exit 0 when the
-feeds were written (skipped articles are listed on stderr), 1 with --strict when any article
-was skipped, 2 for a bad config or template, or an unusable source or output folder.
+index.html, feeds.opml and feed.xsl. Unchanged files are not rewritten. An article that
+cannot be published is skipped and listed on stderr; every other one is published. Exit 0
+when the feeds were written, 1 with --strict when any article was skipped, 2 for a bad config
+or template, an unusable source, output or state folder, or a source folder with no article
+where the last build had some (use --allow-empty to publish empty feeds).
 """
 EPILOG_CHECK = """\
 example:
