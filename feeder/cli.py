@@ -168,6 +168,8 @@ def _where(cfg: Config, problem: Problem) -> Problem:
         shown = str(full)
     if shown.startswith(".."):
         shown = str(full)
+    if not shown.isprintable():     # a line break or a bidi override in a name: escaped
+        shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in shown)
     return Problem(shown, problem.severity, problem.message, problem.line)
 
 

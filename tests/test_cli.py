@@ -41,6 +41,14 @@ def test_skipped_articles_are_named_on_stderr(site: Path) -> None:
     assert "1 skipped" in run.stdout
 
 
+def test_a_name_with_a_line_break_or_a_bidi_override_is_shown_escaped(site: Path) -> None:
+    """One problem, one line, and what the terminal shows is the name's real order."""
+    (site / "articles" / "new\nline\u202e.md").write_text("no front matter", encoding="utf-8")
+    run = feeder("build", cwd=site)
+    assert ["articles/new\\nline\\u202e.md:1: error: no front matter: expected a block "
+            "between '---' lines at the top"] == run.stderr.splitlines()
+
+
 def test_strict_turns_a_skip_into_exit_1(site: Path) -> None:
     """--strict exits 1 when any article was skipped, after writing the feeds."""
     (site / "articles" / "bad.md").write_text("no front matter", encoding="utf-8")
