@@ -57,23 +57,29 @@ def read_file(shared: tuple[Path, Config], source: SourceFile) -> FileRow:
     base = (source.rel, source.size, source.mtime_ns)
     digest = digest_of(data) if recent else f"{source.size}:{source.mtime_ns}"
     try:
-        encoding = cfg.source.encoding
-        raw = (parse.article(source, data, encoding) if whole
-               else parse.front_matter(source, data, end, encoding))
-        entry, warnings = normalize(raw, cfg)
-        warnings = [*raw.notes, *warnings]
+        return _row(source, digest, data, end if not whole else -1, cfg)
     except ArticleError as e:
         return FileRow(*base, digest, "error", json.dumps([["error", str(e), e.line]]))
     except Exception as e:  # one file's surprise must not stop the others
         message = unexpected("cannot be read", e)
         return FileRow(*base, digest, "error", json.dumps([["error", message, None]]))
+
+
+def _row(source: SourceFile, digest: str, data: bytes, end: int | None, cfg: Config
+         ) -> FileRow:
+    """The row of a file read whole (``end`` -1) or up to its front matter's ``end``."""
+    encoding = cfg.source.encoding
+    raw = (parse.article(source, data, encoding) if end == -1
+           else parse.front_matter(source, data, end, encoding))
+    entry, notes = normalize(raw, cfg)
+    warnings = [*raw.notes, *notes]
     problems = json.dumps([["warning", w, None] for w in warnings]) if warnings else None
     if entry is None:
-        return FileRow(*base, digest, "draft", problems)
+        return FileRow(*source, digest, "draft", problems)
     nodes = memberships(entry, cfg)
     if cfg.feeds:
         nodes = tuple(sorted({*nodes, *_custom(entry, raw, cfg)}))
-    return FileRow(*base, digest, "entry", problems, entry.key, entry.id, encode_entry(entry),
+    return FileRow(*source, digest, "entry", problems, entry.key, entry.id, encode_entry(entry),
                    micros(entry.published), nodes)
 
 
