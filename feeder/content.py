@@ -86,7 +86,7 @@ def render_content(entry: Entry, body: str, cfg: Config, images: ImagePolicy) ->
         markup = MORE.sub(MARK, markup, count=1)
     html = clean_html(markup, entry.base, lead, cfg.content.iframe_hosts, images)
     intro, marked, _ = html.partition(MARK)
-    html = xml_safe(sanitize(html.replace(MARK, "")))
+    html = sanitize(html.replace(MARK, ""))
     # a summary needs the first few hundred characters of text, not the whole body's
     start = (intro if marked else html)[: cfg.output.summary_length * 20]
     summary = entry.description or summarize(start, cfg.output.summary_length)

@@ -62,9 +62,11 @@ def page_path(stem: str) -> str:
 def _url_field(value: Any) -> str:
     """A URL given in the front matter (text, or a number as a permalink may be), bounded
     in length; '' for anything else. Line breaks stay: ``urls.clean`` removes them."""
-    if type(value) is not str and (isinstance(value, bool) or not isinstance(value, _SCALARS)):
-        return ""
-    return xml_safe(str(value))[:4096].strip()
+    if type(value) is not str:
+        if isinstance(value, bool) or not isinstance(value, _SCALARS):
+            return ""
+        value = str(value)
+    return (value if value.isprintable() else xml_safe(value))[:4096].strip()
 
 
 def _permalink(value: str, base: str, notes: list[str]) -> str:
@@ -88,7 +90,7 @@ def lead_image(meta: dict[str, Any], link: str) -> str:
         value = _url_field(meta.get(key))
         if value:
             url = urls.absolute(value, link)
-            if urls.scheme(url) in urls.WEB and urls.host(url):
+            if urls.is_web(url):
                 return url
     return ""
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -139,10 +140,11 @@ def _folder(root: str, folder: str, made: set[str]) -> None:
     try:
         os.mkdir(folder, 0o755)
     except FileExistsError:
-        if os.path.islink(folder):
+        mode = os.lstat(folder).st_mode
+        if stat.S_ISLNK(mode):
             raise OutputError(f"{folder}: is a symbolic link, and feeder never writes through "
                               "one (it could lead out of the output folder); remove it") from None
-        if not os.path.isdir(folder):
+        if not stat.S_ISDIR(mode):
             raise OutputError(f"{folder}: is a file, where feeder writes a folder; remove it"
                               ) from None
     except OSError as e:

@@ -23,13 +23,18 @@ _TAB_OR_NEWLINE = re.compile("[\t\n\r]")    # removed wherever they are, as brow
 _UNSAFE = re.compile("[\x00-\x20\x7f-\x9f\"<>\\\\^`{|}\u00ad\u061c\u200b-\u200f\u2028-\u202e"
                      "\u2060-\u2064\u2066-\u206f\ufeff]|%(?![0-9A-Fa-f]{2})")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+# printable ASCII that a URI may carry, but '%' (which must start an escape): most URLs
+_PLAIN = re.compile(r"[!#$&-;=?-Z\[\]_a-z~]*\Z")
 WEB = ("http", "https")
+_ABSOLUTE = ("https://", "http://")
 
 
 def clean(url: str) -> str:
     """``url`` as a reader will read it: ends stripped, tabs and line breaks removed, unsafe
     characters percent-encoded; '' when it still does not parse (``http://[::1``, a port
     that is not a port)."""
+    if _PLAIN.match(url) and url.count(":") < 2 and "[" not in url and "]" not in url:
+        return url      # the common case: nothing to clean, no port or IPv6 host to check
     url = _TAB_OR_NEWLINE.sub("", xml_safe(url).strip(_ENDS))
     if _UNSAFE.search(url):
         url = _UNSAFE.sub(lambda m: quote(m[0], safe=""), url)
@@ -50,7 +55,7 @@ def host(url: str) -> str:
     """The host of an absolute or scheme-relative URL, '' when there is none or it does not
     parse."""
     try:
-        return urlsplit(urljoin("https:", url)).hostname or ""
+        return urlsplit("https:" + url if url[:2] == "//" else url).hostname or ""
     except ValueError:
         return ""
 
@@ -58,13 +63,20 @@ def host(url: str) -> str:
 def web(url: str) -> str:
     """``url`` cleaned when it is an absolute http(s) URL with a host, else ''."""
     url = clean(url)
-    return url if scheme(url) in WEB and host(url) else ""
+    return url if is_web(url) else ""
+
+
+def is_web(url: str) -> bool:
+    """Whether a clean URL is an absolute http(s) URL with a host (without parsing it)."""
+    rest = url.partition("://")[2]
+    return (url.startswith(_ABSOLUTE) or scheme(url) in WEB) and (
+        rest[:1] not in ("", "/", "?", "#", "@", ":"))
 
 
 def absolute(url: str, base: str) -> str:
     """``url`` resolved against ``base`` and cleaned; '' when it does not parse."""
     url = clean(url)
-    if not url or scheme(url) in WEB:
+    if not url or url.startswith(_ABSOLUTE) or scheme(url) in WEB:
         return url
     try:
         return clean(urljoin(base, url))
