@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from feeder import bodies, publish
+from feeder import publish
 from feeder.codec import node_key, node_path
 from feeder.config import Config
 from feeder.errors import unexpected
@@ -30,6 +30,9 @@ from feeder.render import feed_file, url_for
 from feeder.selection import AUTHOR, TAG, feed_spec, feed_title, node_kind, signature
 from feeder.slugs import assign_paths
 from feeder.workers import mapping
+
+if TYPE_CHECKING:
+    from feeder.bodies import Contents
 
 log = logging.getLogger("feeder")
 
@@ -192,7 +195,9 @@ def render_planned(cfg: Config, db: Index, plan: FeedPlan, dry: bool = False) ->
         if not dry:
             catalog.extend(_catalog(plan, cfg))
 
-    got = bodies.contents(cfg, db, [
+    from feeder.bodies import contents
+
+    got = contents(cfg, db, [
         (e, d) for spec, digests, _ in plan.to_render
         for e, d in zip(spec.entries, digests, strict=True)] + [
         (page.entry, page.digest) for page in plan.pages.to_render], meanwhile)
@@ -238,7 +243,7 @@ def _files(rendered: Iterable[tuple[list[Any], list[Problem]]], failed: list[Pro
 
 
 def _record(db: Index, to_render: Sequence[tuple[FeedSpec, tuple[str, ...], str]],
-            pages: Sequence[Page], got: bodies.Contents, failed: Sequence[Problem],
+            pages: Sequence[Page], got: Contents, failed: Sequence[Problem],
             plan: FeedPlan) -> None:
     """The rendered feeds' and pages' signatures; none where something is missing (an
     image not downloaded, an entry that could not be rendered), so they are rendered again."""
