@@ -174,7 +174,8 @@ def _render(cfg: Config, db: Index, dry: bool) -> tuple[FeedPlan, Rendered]:
     done = render_planned(cfg, db, plan, dry)
     total = done
     while done.failed:
-        touched = db.skip(done.failed)
+        once = {p.path: p for p in reversed(done.failed)}  # one problem an article, the first
+        touched = db.skip(once.values())
         plan = plan_feeds(cfg, db, touched)
         done = render_planned(cfg, db, plan, dry)
         total = _both(total, done)

@@ -102,6 +102,7 @@ def test_an_entry_that_feedgen_cannot_write_is_left_out_of_every_feed(
     monkeypatch.setattr(FeedEntry, "atom_entry", atom_entry)
     report = build(cfg)
     assert "cannot be put in a feed (ValueError: feedgen gave up)" in skipped(report)["a2.md"]
+    assert 1 == sum(p.path == "a2.md" for p in report.reading.problems)     # said once
     for feed in ("atom.xml", "rss.xml", "categories/news/atom.xml"):
         assert ["Middle", "Old"] == titles_in(tmp_path, feed)
     json_titles = [i["title"] for i in json.loads(
