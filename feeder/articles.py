@@ -39,16 +39,17 @@ def read_file(shared: tuple[Path, Config], source: SourceFile) -> FileRow:
             if source.size < 0:     # listed without a stat (a cold start): the open file's
                 st = os.fstat(fd)
                 source = SourceFile(source.rel, st.st_size, st.st_mtime_ns)
-            if source.size > cfg.source.max_bytes:
-                return FileRow(*source, f"{source.size}:{source.mtime_ns}", "error", json.dumps([[
-                    "error", f"file is {source.size / 1e6:.1f} MB, over the limit of "
-                    f"{cfg.source.max_bytes / 1e6:g} MB ([source] max_bytes); not read", None]]))
+            limit = cfg.source.max_bytes
+            if source.size > limit:
+                return _too_big(source, limit)
             recent = source.mtime_ns + RECENT_NS > time.time_ns()
             whole = recent or cfg.reads_text        # keyword filters read bodies
             if whole:
-                data = parse.read_all(fd, source.size)
+                data = parse.read_all(fd, source.size, limit)
             else:
-                data, end = parse.head(fd, source.size)
+                data, end = parse.head(fd, source.size, limit)
+            if len(data) > limit:       # it grew while it was read
+                return _too_big(SourceFile(source.rel, -1, -1), limit)
         finally:
             os.close(fd)
     except OSError as e:
@@ -63,6 +64,13 @@ def read_file(shared: tuple[Path, Config], source: SourceFile) -> FileRow:
     except Exception as e:  # one file's surprise must not stop the others
         message = unexpected("cannot be read", e)
         return FileRow(*base, digest, "error", json.dumps([["error", message, None]]))
+
+
+def _too_big(source: SourceFile, limit: int) -> FileRow:
+    size = f"{source.size / 1e6:.1f} MB" if source.size >= 0 else "growing"
+    return FileRow(*source, f"{source.size}:{source.mtime_ns}", "error", json.dumps([[
+        "error", f"file is {size}, over the limit of {limit / 1e6:g} MB ([source] "
+        "max_bytes); not read", None]]))
 
 
 def _row(source: SourceFile, digest: str, data: bytes, end: int | None, cfg: Config

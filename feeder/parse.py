@@ -135,24 +135,27 @@ def read_bytes(root: Path, source: SourceFile) -> bytes:
         raise DecodeError(f"cannot read file: {e.strerror or e}") from e
 
 
-def head(fd: int, size: int, first: int = 8192) -> tuple[bytes, int | None]:
+def head(fd: int, size: int, limit: int, first: int = 8192) -> tuple[bytes, int | None]:
     """The first ``first`` bytes of an open file of ``size`` bytes, or all of it when its
     front matter does not close within them or is not UTF-8 (the metadata pass needs no
     body, and most of a file's bytes are body, but an encoding is detected on the whole
-    file); and where the front matter block ends (``_bounds``)."""
+    file); and where the front matter block ends (``_bounds``). ``limit`` as in
+    ``read_all``."""
     data = os.read(fd, first)
     end = _bounds(data)
     if (end is None or not _utf8(data[:end])) and len(data) == first:
-        data += read_all(fd, size - len(data))
+        data += read_all(fd, size - len(data), limit - len(data))
         end = _bounds(data)
     return data, end
 
 
-def read_all(fd: int, size: int) -> bytes:
-    """The rest of an open file expected to hold ``size`` more bytes (it may have grown)."""
-    chunks = []
-    while chunk := os.read(fd, max(size, 0) + 1):
+def read_all(fd: int, size: int, limit: int) -> bytes:
+    """The rest of an open file expected to hold ``size`` more bytes: it may have grown,
+    but no more than ``limit`` bytes and one are read (a file that keeps growing ends)."""
+    chunks, total = [], 0
+    while total <= limit and (chunk := os.read(fd, max(size, 0) + 1)):
         chunks.append(chunk)
+        total += len(chunk)
     return b"".join(chunks)
 
 

@@ -282,3 +282,16 @@ def test_future_articles_publish_at_once_when_configured(site: Path) -> None:
     config.write_text(config.read_text() + 'future = "publish"\n', encoding="utf-8")
     (site / "articles" / "far.md").write_bytes(b"---\ntitle: Far\ndate: 2999-01-01\n---\n")
     assert (1, 0) == (lambda r: (r.published, r.held))(build(load(config)).reading)
+
+
+def test_a_file_that_keeps_growing_is_read_only_up_to_the_limit() -> None:
+    """``read_all`` stops a byte past the limit, however much more the file holds."""
+    from feeder.parse import read_all
+
+    reader, writer = os.pipe()
+    os.write(writer, b"x" * 5000)
+    os.close(writer)
+    try:
+        assert 1001 == len(read_all(reader, 100, 1000))
+    finally:
+        os.close(reader)
