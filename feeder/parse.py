@@ -153,7 +153,7 @@ def read_all(fd: int, size: int, limit: int) -> bytes:
     """The rest of an open file expected to hold ``size`` more bytes: it may have grown,
     but no more than ``limit`` bytes and one are read (a file that keeps growing ends)."""
     chunks, total = [], 0
-    while total <= limit and (chunk := os.read(fd, max(size, 0) + 1)):
+    while total <= limit and (chunk := os.read(fd, max(min(size, limit - total), 0) + 1)):
         chunks.append(chunk)
         total += len(chunk)
     return b"".join(chunks)
