@@ -23,6 +23,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from feeder import scan, status, templates
+from feeder.codec import EPOCH
 from feeder.config import Config, fingerprint
 from feeder.errors import SourceError, StateError
 from feeder.feeds import FeedPlan, Rendered, plan_feeds, render_planned
@@ -32,7 +33,6 @@ from feeder.model import FileRow, Problem, SourceFile
 from feeder.publish import Published
 from feeder.scan import digest_of
 from feeder.schema import remove_index
-from feeder.selection import EPOCH
 
 log = logging.getLogger("feeder")
 Progress = Callable[[str, int, int], None]

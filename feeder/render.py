@@ -119,11 +119,11 @@ def _extras() -> tuple[type, type]:
         image = ""
 
         def extend_rss(self, item: Any) -> Any:
-            xml_elem(f"{{{DC}}}creator", item).text = self.creator
-            if self.image:
-                group = xml_elem(f"{{{MEDIA}}}group", item)
-                xml_elem(f"{{{MEDIA}}}content", group, url=self.image, medium="image")
-                xml_elem(f"{{{MEDIA}}}thumbnail", group, url=self.image)
+            if self.creator:
+                xml_elem(f"{{{DC}}}creator", item).text = self.creator
+            if self.image:      # in the item itself: a media:group is for alternatives
+                xml_elem(f"{{{MEDIA}}}content", item, url=self.image, medium="image")
+                xml_elem(f"{{{MEDIA}}}thumbnail", item, url=self.image)
             return item
 
         extend_atom = extend_rss
@@ -163,7 +163,7 @@ def _add_entry(item: Any, entry: Entry, content: Content, cfg: Config, full: boo
     item.updated(entry.updated)
     item.author({k: v for k, v in (("name", who.name), ("email", who.email),
                                    ("uri", who.url)) if v})
-    item.extras.creator = who.name
+    item.extras.creator = "" if who.email else who.name  # else RSS <author> says it
     terms = ["/".join(path) for path in entry.categories] + list(entry.tags)
     if terms:
         item.category([{"term": t} for t in terms])
