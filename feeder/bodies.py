@@ -107,6 +107,7 @@ def clean_entry(shared: tuple[Path, Config, Any], entry: Entry) -> Cleaned:
     """One entry's body read again and cleaned, or why it could not be."""
     from feeder import parse
     from feeder.content import render_content
+    from feeder.limits import within_budget
 
     root, cfg, images = shared
     if hasattr(images, "wanted"):
@@ -120,6 +121,9 @@ def clean_entry(shared: tuple[Path, Config, Any], entry: Entry) -> Cleaned:
         body, note = parse.body(SourceFile(entry.source, 0, 0), data, cfg.source.encoding)
         if note:
             log.warning("%s: body: %s", entry.source, note)
+        body, note = within_budget(body, entry.body_format)    # render_content cuts it too
+        if note:
+            log.warning("%s: %s", entry.source, note)
         content = render_content(entry, body, cfg, images)
     except Exception as e:  # one body's surprise must not stop the others
         log.debug("%s: cleaning failed", entry.source, exc_info=True)

@@ -19,7 +19,7 @@ import re
 from functools import cache
 from typing import Any
 
-from feeder import urls
+from feeder import limits, urls
 from feeder.config import Config
 from feeder.images import ImagePolicy
 from feeder.model import Content, Entry
@@ -29,7 +29,8 @@ MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
 MARK = "<feeder-more></feeder-more>"   # stands for <!-- more --> while comments are dropped
 DROPPED_TAGS = frozenset((      # with their content
     "script", "style", "object", "applet", "select", "textarea", "frameset", "noscript", "svg",
-    "math", "template", "dialog", "portal", "title", "head"))
+    "math", "template", "dialog", "portal", "title", "head", "noembed", "noframes"))
+PREFORMATTED_TAGS = frozenset(("xmp", "plaintext"))     # raw text to lxml: made a <pre>
 UNWRAPPED_TAGS = frozenset((    # void elements lxml may wrap around what follows: kept
     "embed", "meta", "base", "link", "frame", "input", "param", "keygen"))
 URL_ATTRS = ("href", "src", "poster", "cite", "action", "background", "longdesc")
@@ -77,6 +78,7 @@ def load_libraries() -> None:
 
 def render_content(entry: Entry, body: str, cfg: Config, images: ImagePolicy) -> Content:
     """The feed-ready HTML and summary of one entry."""
+    body = limits.within_budget(body, entry.body_format)[0]
     markup = _markdown().render(body) if entry.body_format == "markdown" else body
     lead = images.image_url(entry.image) if entry.image else ""
     markup = xml_safe(markup)
@@ -108,7 +110,10 @@ def _cleaner() -> Any:
 
 def sanitize(html: str) -> str:
     """The final allow-list pass, by nh3 (the ammonia sanitizer): whatever the passes before
-    it missed, only these tags, attributes, URL schemes and style properties get out."""
+    it missed, only these tags, attributes, URL schemes and style properties get out (long
+    texts in pieces: nh3 escapes one with many '&' in quadratic time)."""
+    if len(html) > limits.CHECKED_SIZE and limits.SLOW_ESCAPES.search(html):
+        html = limits.cut_long_texts(html)
     return str(_cleaner().clean(html))
 
 
@@ -117,6 +122,10 @@ def clean_html(markup: str, base: str, lead: str, iframe_hosts: tuple[str, ...],
     """One pass over the tree of ``markup``; returns the cleaned HTML."""
     from lxml import etree, html
 
+    if (len(markup) > limits.CHECKED_SIZE
+            and _parse_events(markup, limits.MostAttributes()) > limits.MAX_ATTRIBUTES):
+        # libxml2 adds each attribute at the end of a list it walks: quadratic time
+        markup = _parse_events(markup, limits.FewAttributes())
     try:
         root = html.fragment_fromstring(markup, create_parent="div")
     except etree.ParserError:   # nothing but white space, a doctype or the like: no body
@@ -129,11 +138,13 @@ def clean_html(markup: str, base: str, lead: str, iframe_hosts: tuple[str, ...],
             unwrapped.append(el)
         elif not isinstance(el.tag, str) or _clean_element(el, base, iframe_hosts, images):
             doomed.append(el)
+    joins = limits.Joins()
     for el in doomed:
-        _drop(el)
+        limits.drop(el, joins)
     for el in unwrapped:
         if el.getparent() is not None:
-            el.drop_tag()
+            limits.unwrap(el, joins)
+    joins.apply()
     if lead:
         _ensure_lead_image(root, lead)
     inner = (root.text or "") + "".join(
@@ -141,18 +152,13 @@ def clean_html(markup: str, base: str, lead: str, iframe_hosts: tuple[str, ...],
     return inner.strip()
 
 
-def _drop(el: Any) -> None:
-    """Remove an element and its content, keeping the text that follows it."""
-    parent = el.getparent()
-    if parent is None:
-        return
-    if el.tail:
-        previous = el.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-    parent.remove(el)
+def _parse_events(markup: str, target: Any) -> Any:
+    """What parser target ``target`` makes of libxml2's parse of ``markup``, in a body as
+    lxml.html puts a fragment (an XML declaration first is not one then)."""
+    from lxml import etree
+
+    return etree.fromstring(f"<html><body>{markup}</body></html>",
+                            etree.HTMLParser(target=target))
 
 
 def _clean_element(el: Any, base: str, iframe_hosts: tuple[str, ...],
@@ -161,6 +167,8 @@ def _clean_element(el: Any, base: str, iframe_hosts: tuple[str, ...],
     tag = el.tag
     if tag in DROPPED_TAGS:
         return True
+    if tag in PREFORMATTED_TAGS:
+        el.tag = "pre"
     attrs = el.attrib
     if not attrs:               # most elements: nothing to clean (an empty img or iframe goes)
         return tag in ("img", "iframe")
@@ -170,11 +178,13 @@ def _clean_element(el: Any, base: str, iframe_hosts: tuple[str, ...],
             attrs["src"] = lazy
     if attrs.get("data-srcset"):
         attrs["srcset"] = attrs["data-srcset"]
-    for name in list(attrs):
-        value = attrs[name]
+    for name, value in list(attrs.items()):
         if (name.startswith(("on", "data-")) or name in JUNK_ATTRS
                 or (name == "style" and BAD_STYLE.search(value))
-                or (name in ("width", "height") and not SIZE.match(value.strip()))):
+                or (name in ("width", "height") and not SIZE.match(value.strip()))
+                # nh3 escapes each of them in time proportional to the value's length
+                or (len(value) > limits.LONG_TEXT
+                    and len(limits.SLOW_ESCAPES.findall(value)) > 100)):
             del attrs[name]
     if tag == "iframe" and urls.host(attrs.get("src", "")) not in iframe_hosts:
         return True

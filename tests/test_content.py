@@ -232,3 +232,75 @@ def test_where_a_lead_image_leads_is_seen_through_nested_text() -> None:
     for body in (f'<div>Hi<p><img src="{LEAD}"></p></div>',
                  f'<p><b></b>tail<img src="{LEAD}"></p>', f'x<img src="{LEAD}">'):
         assert render(body, image=LEAD).html.startswith(f'<p><img src="{LEAD}"'), body
+
+
+# -- bodies that would cost time out of proportion (feeder.limits) --------------------------
+
+def test_a_body_too_long_to_clean_in_time_is_cut_with_an_ellipsis() -> None:
+    """Past the budget, the start of the body is published, cut before a tag, with '…'."""
+    from feeder.limits import BODY_LIMIT, within_budget
+
+    body = "<p>" + "word " * 200_000 + "</p><p>end</p>"      # a million characters
+    short, note = within_budget(body, "html")
+    assert (True, True) == (len(short) <= BODY_LIMIT + 8, short.endswith("<p>…</p>"))
+    assert "body of 1,000,017 characters is too long to clean in time" in note
+    html = render(body).html
+    assert (True, False) == (html.endswith("<p>…</p>"), "end" in html[-20:])
+    assert (body[:1000], "") == within_budget(body[:1000], "html")
+
+
+def test_markdown_is_cut_by_its_cost_not_its_length() -> None:
+    """Plain prose keeps 160,000 characters or so; dense inline markup far fewer."""
+    from feeder.limits import within_budget
+
+    prose = ("Plain words of a long article, written without any markup at all. " * 40
+             + "\n\n") * 60           # 160,000 characters of prose
+    brackets = "[" * 100_000
+    assert (prose, "") == within_budget(prose, "markdown")
+    short, note = within_budget(brackets, "markdown")
+    assert (True, True) == (len(short) < 50_000, bool(note))
+
+
+@st.composite
+def long_texts(draw: Any) -> str:
+    """Text that nh3 escapes slowly ('&', U+0080..U+00BF) in long runs, with the markup
+    around it that the cuts must respect: tables, <pre>, CR LF, iframes, entities."""
+    pieces = st.sampled_from(["&", "&amp;", "a", " ", "\u00a0", "©", "中", "&lt;", "&#38;",
+                              "&nbsp;", "\r\n", "\n", "\t", "b c"])
+    runs = st.lists(pieces, min_size=400, max_size=1500).map("".join)
+    wrap = st.sampled_from(["<p>{}</p>", "<table><tr><td>x</td></tr>{}</table>",
+                            "<pre>{}</pre>", "{}", "<div>{}<br>{}</div>",
+                            '<iframe src="https://www.youtube.com/embed/x">{}</iframe>'])
+    template = draw(wrap)
+    return template.format(*(draw(runs) for _ in range(template.count("{}"))))
+
+
+@settings(max_examples=60, deadline=None)
+@given(long_texts())
+def test_long_texts_are_cut_for_nh3_without_changing_its_output(markup: str) -> None:
+    """nh3 escapes a long text with many '&' in quadratic time, so long texts reach it in
+    pieces; what it writes must be what it would write of the whole text (a newer nh3
+    that changes its serializer must not make the cuts show)."""
+    from feeder.content import _cleaner, clean_html
+    from feeder.limits import cut_long_texts
+
+    html = clean_html(markup, PAGE, "", (), IMAGES)
+    assert str(_cleaner().clean(html)) == str(_cleaner().clean(cut_long_texts(html)))
+
+
+def test_a_long_text_with_many_ampersands_reaches_nh3_in_pieces() -> None:
+    from feeder.content import sanitize
+    from feeder.limits import CUT, cut_long_texts
+
+    html = "<p>" + "a&amp;b " * 10_000 + "</p>"      # 80,000 characters of text
+    assert (True, html) == (cut_long_texts(html).count(CUT) >= 70, sanitize(html))
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("<xmp>a & <b></xmp>", "<pre>a &amp; &lt;b&gt;</pre>"),
+    ("<noembed>hidden</noembed><p>shown</p>", "<p>shown</p>"),
+    ("<noframes>hidden</noframes><p>shown</p>", "<p>shown</p>"),
+])
+def test_obsolete_raw_text_elements(body: str, expected: str) -> None:
+    """``xmp`` shows its text as written, ``noembed`` and ``noframes`` go like ``noscript``."""
+    assert expected == render(body).html
