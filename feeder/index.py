@@ -23,7 +23,7 @@ from feeder import schema
 from feeder.codec import decode_entry
 from feeder.ids import settle
 from feeder.model import Entry, FileRow, Problem
-from feeder.scan import RECENT_NS, UNKNOWN
+from feeder.scan import RECENT_NS, UNKNOWN, folder_of
 from feeder.schema import INDEXES, PLANNING
 
 
@@ -121,7 +121,7 @@ class Index:
 
     def retry(self, rel: str) -> None:
         """Make the next build read ``rel`` again, whatever its size and mtime say."""
-        prefix = rel[:rel.rfind("/") + 1]
+        prefix = folder_of(rel)
         row = self.db.execute("SELECT files FROM folders WHERE prefix = ?",
                               (prefix,)).fetchone()
         if row:

@@ -13,13 +13,14 @@ import hashlib
 import json
 import logging
 import os
-import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from feeder.config import Config
+from feeder.errors import OutputError
 from feeder.fetch import FetchError, fetch_image
+from feeder.publish import write_if_changed
 
 log = logging.getLogger("feeder")
 MAP_FILE = "localized.json"
@@ -66,15 +67,11 @@ def _one(cfg: Config, url: str) -> tuple[str, str]:
         return "", str(e)
     digest = hashlib.sha256(image.data).hexdigest()
     rel = f"img/{digest[:2]}/{digest}.{EXTENSIONS[image.media_type]}"
-    path = cfg.output.path / rel
     try:
-        if not path.is_file():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-            temp.write_bytes(image.data)
-            temp.replace(path)
-    except OSError as e:
-        return "", f"cannot write {rel}: {e.strerror or e}"
+        if not (cfg.output.path / rel).is_file():   # content-addressed: never rewritten
+            write_if_changed(cfg.output.path, rel, image.data)
+    except OutputError as e:
+        return "", f"cannot write it: {e}"
     return rel, ""
 
 
