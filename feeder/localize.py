@@ -20,7 +20,7 @@ from pathlib import Path
 from feeder.config import Config
 from feeder.errors import OutputError
 from feeder.fetch import FetchError, fetch_image
-from feeder.publish import write_if_changed
+from feeder.publish import make_root, write_if_changed
 
 log = logging.getLogger("feeder")
 MAP_FILE = "localized.json"
@@ -48,6 +48,7 @@ def download(cfg: Config, urls: Iterable[str], mapping: dict[str, str]) -> dict[
     failed: dict[str, str] = {}
     if not wanted:
         return failed
+    make_root(cfg.output.path)
     with ThreadPoolExecutor(CONCURRENCY) as pool:
         for url, (rel, why) in zip(wanted, pool.map(lambda u: _one(cfg, u), wanted),
                                    strict=True):
