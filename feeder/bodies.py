@@ -33,6 +33,7 @@ class Cleaned(NamedTuple):
     unread: str = ""            # why its body could not be read again: it waits
     failed: str = ""            # why it could not be cleaned: it is skipped and named
     images: tuple[str, ...] = ()    # image URLs still to download (localize)
+    notes: tuple[str, ...] = ()     # warnings: the body's encoding, a body cut short
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Contents:
     by_id: dict[str, Content]
     fresh: list[tuple[str, str, str, str]] = field(default_factory=list)  # for the cache
     failed: tuple[Problem, ...] = ()        # entries that could not be cleaned
+    warned: tuple[Problem, ...] = ()        # warnings about the bodies cleaned now
     unread: frozenset[str] = frozenset()    # ids of entries whose bodies could not be read
     incomplete: frozenset[str] = frozenset()    # ids whose images localize could not get
 
@@ -68,6 +70,8 @@ def contents(cfg: Config, db: Index, wanted: Sequence[tuple[Entry, str]],
     if isinstance(images, LocalImages) and missing:
         fresh, incomplete = _localize(cfg, images, [e for e, _ in missing], fresh)
     rows, failed, unread = [], [], set()
+    warned = [Problem(entry.source, "warning", note)
+              for (entry, _), cleaned in zip(missing, fresh, strict=True) for note in cleaned.notes]
     for (entry, version), cleaned in zip(missing, fresh, strict=True):
         if cleaned.failed:
             failed.append(Problem(entry.source, "error", cleaned.failed))
@@ -80,7 +84,8 @@ def contents(cfg: Config, db: Index, wanted: Sequence[tuple[Entry, str]],
             rows.append((version, cleaned.content.html, cleaned.content.summary,
                          cleaned.content.image))
         by_id[entry.id] = cleaned.content
-    return Contents(by_id, rows, tuple(failed), frozenset(unread), frozenset(incomplete))
+    return Contents(by_id, rows, tuple(failed), tuple(warned), frozenset(unread),
+                    frozenset(incomplete))
 
 
 def _localize(cfg: Config, images: Any, entries: list[Entry], fresh: list[Cleaned]
@@ -118,14 +123,12 @@ def clean_entry(shared: tuple[Path, Config, Any], entry: Entry) -> Cleaned:
         return Cleaned(NOTHING, unread=f"body not read again ({e}); its feeds wait for "
                        "the next build")
     try:
-        body, note = parse.body(SourceFile(entry.source, 0, 0), data, cfg.source.encoding)
-        if note:
-            log.warning("%s: body: %s", entry.source, note)
-        body, note = within_budget(body, entry.body_format)    # render_content cuts it too
-        if note:
-            log.warning("%s: %s", entry.source, note)
+        body, decoding = parse.body(SourceFile(entry.source, 0, 0), data,
+                                    cfg.source.encoding)
+        body, cut = within_budget(body, entry.body_format)     # render_content cuts it too
         content = render_content(entry, body, cfg, images)
     except Exception as e:  # one body's surprise must not stop the others
         log.debug("%s: cleaning failed", entry.source, exc_info=True)
         return Cleaned(NOTHING, failed=unexpected("cannot clean the body", e))
-    return Cleaned(content, images=tuple(getattr(images, "wanted", ())))
+    notes = tuple(f"body: {note}" for note in (decoding, cut) if note)
+    return Cleaned(content, images=tuple(getattr(images, "wanted", ())), notes=notes)

@@ -170,15 +170,17 @@ def _render(cfg: Config, db: Index, dry: bool) -> tuple[FeedPlan, Rendered]:
     An entry that cannot be cleaned or rendered is skipped, named, and read again by the
     next build; the feeds it was in are planned again without it."""
     touched = db.pending()
-    plan = plan_feeds(cfg, db, touched)
-    done = render_planned(cfg, db, plan, dry)
-    total = done
-    while done.failed:
-        once = {p.path: p for p in reversed(done.failed)}  # one problem an article, the first
-        touched = db.skip(once.values())
+    total: Rendered | None = None
+    while True:
         plan = plan_feeds(cfg, db, touched)
         done = render_planned(cfg, db, plan, dry)
-        total = _both(total, done)
+        for warning in done.warned:
+            db.note(warning)
+        total = done if total is None else _both(total, done)
+        if not done.failed:
+            break
+        once = {p.path: p for p in reversed(done.failed)}  # one problem an article, the first
+        touched = db.skip(once.values())
     db.finish_indexes()     # if render_planned had nothing to do
     db.clear_pending()
     db.mark_pending(total.waiting)      # entries whose bodies could not be read: next time
@@ -193,8 +195,8 @@ def _both(first: Rendered, then: Rendered) -> Rendered:
     removed = [p for p in dict.fromkeys(first.published.removed + then.published.removed)
                if p not in written]
     return Rendered(Published(tuple(written), tuple(unchanged), tuple(removed)),
-                    first.feeds + then.feeds, first.pages + then.pages, (),
-                    first.waiting | then.waiting)
+                    first.feeds + then.feeds, first.pages + then.pages,
+                    waiting=first.waiting | then.waiting)
 
 
 class _Laps:

@@ -17,6 +17,7 @@ was ever called trustworthy; 91 % came out right.
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any, NamedTuple
 
@@ -107,6 +108,8 @@ def _decoded(data: bytes, matches: list[Any], trusted: bool) -> Decoded:
     """``data`` decoded by ``UnicodeDammit`` with the matches' codecs, in their order."""
     from bs4.dammit import UnicodeDammit
 
+    # it logs a warning of its own when it replaces bytes: the caller's warning says it
+    logging.getLogger("bs4.dammit").setLevel(logging.ERROR)
     names = [n for m in matches for n in
              sorted(m.could_be_from_charset, key=lambda n: _RANK.get(n, (_OTHER, 0)))]
     dammit = UnicodeDammit(data, known_definite_encodings=names, is_html=False)

@@ -164,6 +164,7 @@ class Rendered:
     feeds: int = 0                  # feeds rendered
     pages: int = 0                  # article pages rendered
     failed: tuple[Problem, ...] = ()    # entries that could not be cleaned or rendered
+    warned: tuple[Problem, ...] = ()    # warnings about the bodies cleaned
     waiting: frozenset[str] = frozenset()   # nodes of feeds left as they are (an entry's
                                             # body could not be read again)
 
@@ -203,7 +204,7 @@ def render_planned(cfg: Config, db: Index, plan: FeedPlan, dry: bool = False) ->
         (page.entry, page.digest) for page in plan.pages.to_render], meanwhile)
     if got.failed or dry:
         db.save_contents(got.fresh)
-        return Rendered(NOTHING, failed=got.failed)
+        return Rendered(NOTHING, failed=got.failed, warned=got.warned)
     # a feed or page holding an entry whose body could not be read again stays as it is
     to_render = [job for job in plan.to_render
                  if not any(e.id in got.unread for e in job[0].entries)]
@@ -230,7 +231,7 @@ def render_planned(cfg: Config, db: Index, plan: FeedPlan, dry: bool = False) ->
     db.save_outputs(_stats(cfg.output.path, done.written + done.unchanged), done.removed)
     if to_render:
         db.prune_contents(cfg.output.limit)
-    return Rendered(done, len(to_render), len(pages), tuple(failed), waiting)
+    return Rendered(done, len(to_render), len(pages), tuple(failed), got.warned, waiting)
 
 
 def _files(rendered: Iterable[tuple[list[Any], list[Problem]]], failed: list[Problem]

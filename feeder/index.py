@@ -90,9 +90,8 @@ class Index:
         for rel in rels:
             nodes.update(r[0] for r in self.db.execute(
                 "SELECT node FROM members WHERE rel = ?", (rel,)))
-            for own_id, final_id in self.db.execute(
-                    "SELECT own_id, id FROM entries WHERE rel = ?", (rel,)):
-                ids.update((own_id, final_id))
+            ids.update(i for row in self.db.execute(
+                "SELECT own_id, id FROM entries WHERE rel = ?", (rel,)) for i in row)
             self.db.execute("DELETE FROM members WHERE rel = ?", (rel,))
             self.db.execute("DELETE FROM entries WHERE rel = ?", (rel,))
             if files:
@@ -109,15 +108,23 @@ class Index:
             left, freed = self.forget([problem.path], files=False)
             nodes |= left
             ids |= freed
-            row = self.db.execute("SELECT problems FROM files WHERE rel = ?",
-                                  (problem.path,)).fetchone()
-            earlier = json.loads(row[0]) if row and row[0] else []
-            self.db.execute("UPDATE files SET state = 'error', problems = ? WHERE rel = ?", (
-                json.dumps([["error", problem.message, problem.line], *earlier]), problem.path))
+            self.note(problem)
+            self.db.execute("UPDATE files SET state = 'error' WHERE rel = ?", (problem.path,))
             self.retry(problem.path)
         nodes |= self.settle_ids(ids)
         self.recount(nodes)
         return nodes
+
+    def note(self, problem: Problem) -> None:
+        """Add a problem a later stage found to its file's (once; an error first)."""
+        row = self.db.execute("SELECT problems FROM files WHERE rel = ?",
+                              (problem.path,)).fetchone()
+        known = json.loads(row[0]) if row and row[0] else []
+        said = [problem.severity, problem.message, problem.line]
+        if row and said not in known:
+            self.db.execute("UPDATE files SET problems = ? WHERE rel = ?", (json.dumps(
+                [said, *known] if problem.severity == "error" else [*known, said]),
+                problem.path))
 
     def retry(self, rel: str) -> None:
         """Make the next build read ``rel`` again, whatever its size and mtime say."""

@@ -102,3 +102,18 @@ def test_utf8_with_a_few_bad_bytes_stays_utf8(data: bytes) -> None:
     found = detect(data)
     assert ("utf-8", False) == (found.encoding, found.trusted)
     assert found.text.startswith(data[:6].decode())
+
+
+def test_what_a_build_says_of_such_a_file_is_its_own_warning_only(tmp_path: Path) -> None:
+    """One line naming the file and the encoding; nothing from the libraries."""
+    import subprocess
+    import sys
+
+    site(tmp_path, {"odd.md": b"---\ntitle: x\ndate: 2022-01-13\n---\n<p>\xff\xfe\x81 abc</p>\n"})
+    run = subprocess.run([sys.executable, "-m", "feeder", "build"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=60, check=False)
+    assert (0, 1) == (run.returncode, len(run.stderr.splitlines())), run.stderr
+    assert "articles/odd.md: warning: body: not UTF-8; read as" in run.stderr
+    again = subprocess.run([sys.executable, "-m", "feeder", "check"], cwd=tmp_path,
+                           capture_output=True, text=True, timeout=60, check=False)
+    assert "articles/odd.md: warning: body: not UTF-8; read as" in again.stdout
