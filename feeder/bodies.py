@@ -124,7 +124,7 @@ def clean_entry(shared: tuple[Path, Config, Any], entry: Entry) -> Cleaned:
                        "the next build")
     try:
         body, decoding = parse.body(SourceFile(entry.source, 0, 0), data,
-                                    cfg.source.encoding)
+                                    cfg.source.encoding, entry.encoding)
         body, cut = within_budget(body, entry.body_format)     # render_content cuts it too
         content = render_content(entry, body, cfg, images)
     except Exception as e:  # one body's surprise must not stop the others

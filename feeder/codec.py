@@ -37,15 +37,15 @@ def encode_entry(e: Entry) -> bytes:
     author = (e.author.name, e.author.email, e.author.url) if e.author else None
     return marshal.dumps((e.key, e.source, e.title, micros(e.published), micros(e.updated),
                           e.categories, e.tags, author, e.link, e.base, e.description,
-                          e.image, e.language, e.body_format, e.page))
+                          e.image, e.language, e.body_format, e.page, e.encoding))
 
 
 def decode_entry(data: bytes, final_id: str) -> Entry:
     (key, source, title, published, updated, categories, tags, author, link, base,
-     description, image, language, body_format, page) = marshal.loads(data)
+     description, image, language, body_format, page, encoding) = marshal.loads(data)
     return Entry(final_id, key, source, title, EPOCH + timedelta(microseconds=published),
                  EPOCH + timedelta(microseconds=updated), categories, tags,
                  Author(*author) if author else None, link, base, description, image,
-                 language, body_format, page)
+                 language, body_format, page, encoding)
 
 

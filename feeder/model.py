@@ -31,6 +31,7 @@ class RawArticle:
     body: str
     body_line: int    # 1-based line where the body starts, for messages
     notes: tuple[str, ...] = ()     # warnings from decoding the file
+    encoding: str = ""              # the codec of a file that is not UTF-8 ('' for UTF-8/16)
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class Entry(NamedTuple):
     language: str
     body_format: Literal["html", "markdown"]
     page: str = ""                          # its page's file below the output ('' for none)
+    encoding: str = ""                      # the codec the file was read in, if not UTF-8
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,7 @@ def normalize(raw: RawArticle, cfg: Config) -> tuple[Entry | None, list[str]]:
         language=_text_field(meta, "lang", "language"),
         body_format=_body_format(raw.body, cfg.source.body),
         page=page,
+        encoding=raw.encoding,
     )
     return entry, notes
 

@@ -52,37 +52,40 @@ class _TOML(BaseHandler):
 HANDLERS = (_YAML(), _TOML(), JSONHandler())
 
 
-def decode(data: bytes, encoding: str = "auto") -> tuple[str, str]:
-    """Bytes → (text, a warning or ''): UTF-8 (BOM optional), UTF-16 with BOM, else the
-    given ``encoding`` or, with "auto", the detected one; NUL means binary."""
+Decoded = tuple[str, str, str]     # text, a warning or '', the legacy codec used or ''
+
+
+def decode(data: bytes, encoding: str = "auto") -> Decoded:
+    """Bytes → (text, a warning or '', codec): UTF-8 (BOM optional), UTF-16 with BOM, else
+    the given ``encoding`` or, with "auto", the detected one; NUL means binary."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return data.decode("utf-16"), ""
+            return data.decode("utf-16"), "", ""
         except UnicodeDecodeError as e:
             raise DecodeError(f"not valid UTF-16 text ({e.reason} at byte {e.start})") from e
     if b"\x00" in data:
         raise DecodeError("binary file (contains NUL bytes), not a text article")
     try:
-        return _text(data, "utf-8-sig"), ""
+        return _text(data, "utf-8-sig"), "", ""
     except UnicodeDecodeError:
         return legacy(data, encoding)
 
 
-def legacy(data: bytes, encoding: str) -> tuple[str, str]:
-    """Bytes that are not UTF-8 → (text, a warning or ''): in ``encoding``, or the detected
-    one; the warning names the encoding when the text may be wrong."""
+def legacy(data: bytes, encoding: str) -> Decoded:
+    """Bytes that are not UTF-8 → (text, a warning or '', codec): in ``encoding``, or the
+    detected one; the warning names the encoding when the text may be wrong."""
     if encoding != "auto":
         text = data.decode(encoding, "replace")
         bad = text.count("\ufffd") - data.decode(encoding, "ignore").count("\ufffd")
         return text, (f"{bad} bytes are not {encoding} ([source] encoding); replaced"
-                      if bad else "")
+                      if bad else ""), encoding
     from feeder.encodings import detect
 
     found = detect(data)
     if found.trusted:
-        return found.text, ""
+        return found.text, "", found.encoding
     return found.text, (f"not UTF-8; read as {found.encoding}, which may be wrong (set "
-                        "[source] encoding, or save the file as UTF-8)")
+                        "[source] encoding, or save the file as UTF-8)"), found.encoding
 
 
 def split(text: str) -> tuple[dict[str, Any], str, int]:
@@ -216,22 +219,27 @@ def article(source: SourceFile, data: bytes, encoding: str = "auto") -> RawArtic
     """Decode and split one article file: front matter and the whole body."""
     found = _locate(data)
     if found is None:
-        text, note = decode(data, encoding)
+        text, note, used = decode(data, encoding)
         meta, body, body_line = split(text)
-        return RawArticle(source, meta, body, body_line, (note,) if note else ())
+        return RawArticle(source, meta, body, body_line, (note,) if note else (), used)
     head, rest = found      # the body's own encoding is ``body``'s to tell: the metadata
     meta, _, body_line = split(head)    # pass, which reads no body, says the same
     return RawArticle(source, meta, _decode_body(rest, encoding)[0], body_line)
 
 
-def body(source: SourceFile, data: bytes, encoding: str = "auto") -> tuple[str, str]:
+def body(source: SourceFile, data: bytes, encoding: str = "auto", read_as: str = ""
+         ) -> tuple[str, str]:
     """Only the body of an article file, and a warning about its encoding or '': the front
-    matter is skipped, not loaded."""
+    matter is skipped, not loaded. ``read_as``: the codec the whole file was read in before
+    (``Entry.encoding``), so it is read the same way without detecting it again."""
     found = _locate(data)
     if found is None:
+        if read_as and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return split(data.decode(read_as, "replace"))[1], ""
         raw = article(source, data, encoding)
         return raw.body, ""         # its warnings are the reading's
-    return _decode_body(found[1], encoding)
+    text, note, _ = _decode_body(found[1], encoding)
+    return text, note
 
 
 def _text(data: bytes, encoding: str, errors: str = "strict") -> str:
@@ -242,9 +250,9 @@ def _text(data: bytes, encoding: str, errors: str = "strict") -> str:
     return data.decode(encoding, errors)
 
 
-def _decode_body(rest: bytes, encoding: str) -> tuple[str, str]:
+def _decode_body(rest: bytes, encoding: str) -> Decoded:
     """A body after UTF-8 front matter: UTF-8, else as ``legacy`` reads it."""
     try:
-        return rest.decode("utf-8"), ""
+        return rest.decode("utf-8"), "", ""
     except UnicodeDecodeError:
         return legacy(rest, encoding)

@@ -14,7 +14,7 @@ from pathlib import Path
 from feeder.errors import StateError
 from feeder.scan import RECENT_NS
 
-SCHEMA_VERSION = 12     # 10: article pages; 11: members without a primary key; 12: ids
+SCHEMA_VERSION = 13     # 10: pages; 11: members without a primary key; 12: ids; 13: encodings
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value NOT NULL);
 CREATE TABLE folders(prefix TEXT PRIMARY KEY, stamp TEXT, files BLOB);
