@@ -6,8 +6,9 @@ encoding, stray bytes and the file name), built cold against the clean corpus, i
     .venv/bin/python benchmarks/hostile.py                   # 10,000 articles, 1 % hostile
     .venv/bin/python benchmarks/hostile.py --count 1000 --share 0.05 --runs 5
 
-Prints the clean and hostile cold builds' wall seconds (each run, and the median), their
-ratio, and what the hostile corpus's build reported: articles, published, skipped and warned.
+Prints the clean and hostile cold builds' wall seconds (each run, and the median) and CPU
+seconds (all processes), their ratios, and what ``feeder check`` says of the hostile corpus:
+articles, published, skipped and named, published with a warning.
 Needs the test extra (hypothesis) in the environment that runs it.
 """
 
@@ -26,7 +27,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from benchmarks.bench import FEEDER, MAKE_CORPUS, cold_build, corpus  # noqa: E402
+from benchmarks.bench import FEEDER, MAKE_CORPUS, Run, cold_build, corpus  # noqa: E402
 
 
 def hostile_articles(count: int, seed: int) -> dict[bytes, bytes]:
@@ -83,15 +84,18 @@ def main() -> int:
     hostile = args.root / f"hostile-{args.count}"
     replaced = make_hostile(clean, hostile, args.share, args.seed)
     print(f"{args.count} articles, {replaced} of them replaced by hostile ones", flush=True)
-    times: dict[str, list[float]] = {"clean": [], "hostile": []}
+    runs: dict[str, list[Run]] = {"clean": [], "hostile": []}
     for _ in range(args.runs):      # in turns: the machine's speed drifts
-        times["clean"].append(cold_build(clean, args.settle).wall)
-        times["hostile"].append(cold_build(hostile, args.settle).wall)
-    for name, walls in times.items():
-        print(f"{name:8} cold build: " + " ".join(f"{w:.2f}" for w in walls)
-              + f" s, median {statistics.median(walls):.2f} s")
-    ratio = statistics.median(times["hostile"]) / statistics.median(times["clean"])
-    print(f"hostile / clean: {ratio:.3f}")
+        runs["clean"].append(cold_build(clean, args.settle))
+        runs["hostile"].append(cold_build(hostile, args.settle))
+    for name, done in runs.items():
+        print(f"{name:8} cold build: " + " ".join(f"{r.wall:.2f}" for r in done)
+              + f" s, median {statistics.median(r.wall for r in done):.2f} s; CPU median "
+              f"{statistics.median(r.cpu for r in done):.2f} s")
+    for what in ("wall", "cpu"):
+        ratio = (statistics.median(getattr(r, what) for r in runs["hostile"])
+                 / statistics.median(getattr(r, what) for r in runs["clean"]))
+        print(f"hostile / clean, {what}: {ratio:.3f}")
     (hostile / "config.toml").write_text((clean / "config.toml").read_text())
     checked = subprocess.run([*FEEDER, "check", "--format", "json"], cwd=hostile,
                              capture_output=True, text=True, check=False)
